@@ -1,0 +1,134 @@
+# dwcp-bpf: top-level build. `make` builds the exporter, dwcp-sim and the BPF
+# objects; `make test` installs what it needs, builds and runs every test;
+# `make demo` runs dwcp-sim under the exporter. V=1 shows the real commands.
+
+OUT        ?= build
+CC         ?= gcc
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH  := $(shell $(CC) -dumpmachine)
+VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARN      := -Wall -Wextra -Werror
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP \
+	     -I$(OUT) -Ibpf -Iusdt -Iuserspace \
+	     -DDWCP_BPF_VERSION='"$(VERSION)"' -DDWCP_BPF_GIT_COMMIT='"$(GIT_COMMIT)"'
+LDLIBS    += -lbpf -lelf -lz -lmicrohttpd -lcap -lpthread -lm
+
+# SANITIZE=1 builds everything with AddressSanitizer and UBSan (make test-asan).
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -I$(OUT) -Ibpf -I/usr/include/$(MULTIARCH)
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELETONS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+
+EXPORTER_SRCS := $(wildcard userspace/*.c)
+EXPORTER_OBJS := $(patsubst userspace/%.c,$(OUT)/obj/userspace/%.o,$(EXPORTER_SRCS))
+LIB_OBJS      := $(filter-out $(OUT)/obj/userspace/main.o,$(EXPORTER_OBJS))
+
+SIM_SRCS   := $(wildcard usdt/sim/*.c)
+SIM_OBJS   := $(patsubst usdt/sim/%.c,$(OUT)/obj/sim/%.o,$(SIM_SRCS))
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+PROBE_SRCS := $(wildcard tests/programs/*.c)
+PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
+
+.PHONY: all deps test unit integration demo bench clean test-asan lint
+.SECONDARY:
+all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(PROBE_BINS)
+
+deps:
+	$(Q)./.ci/install-deps
+
+$(OUT) $(OUT)/bpf $(OUT)/obj/userspace $(OUT)/obj/sim $(OUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUT)/vmlinux.h: | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUT)/obj/userspace/%.o: userspace/%.c | $(OUT)/obj/userspace $(SKELETONS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/libexporter.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/dwcp-bpf-exporter: $(OUT)/obj/userspace/main.o $(OUT)/libexporter.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/obj/sim/%.o: usdt/sim/%.c | $(OUT)/obj/sim
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/dwcp-sim: $(SIM_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -lz -lpthread -lm -o $@
+
+$(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/libexporter.a | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(OUT)/libexporter.a -lcmocka $(LDLIBS) -o $@
+
+# Small programs that fire probes in ways dwcp-sim does not (bad arguments,
+# probes without semaphores, a binary without probes).
+$(OUT)/tests/%: tests/programs/%.c usdt/dwcp_probes.h | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -lpthread -o $@
+
+unit: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+integration: all
+	$(Q)./tests/integration/run
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory test-asan
+	$(Q)$(MAKE) --no-print-directory integration
+
+# The unit tests again under AddressSanitizer and UBSan, in their own folder.
+test-asan:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 OUT=$(OUT)/asan unit
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./tests/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./tests/bench/run
+
+clean:
+	$(Q)rm -rf $(OUT)
+
+-include $(wildcard $(OUT)/obj/*/*.d) $(wildcard $(OUT)/tests/*.d)

@@ -1,0 +1,68 @@
+/*
+ * bpf_programs.h: the BPF side of the exporter: the five area skeletons
+ * (bpf/<area>.bpf.c), loaded once, and their USDT links per target binary.
+ *
+ * What it offers
+ *   - bpf_programs_load(): open every skeleton, size its maps, load it.
+ *   - bpf_programs_attach(): attach every program to the probe of the same
+ *     name in one binary (all its processes, or one pid); probes the binary
+ *     lacks are recorded, not fatal.
+ *   - The attach state per (binary, probe) for /ready and self-metrics.
+ *
+ * BPF programs are named after the probe they serve, so attaching is a walk
+ * over each object's programs, not a hand-kept table.
+ */
+#ifndef DWCP_BPF_PROGRAMS_H
+#define DWCP_BPF_PROGRAMS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "dwcp_maps.h"
+
+struct amst_bpf;
+struct hde_bpf;
+struct migration_bpf;
+struct federation_bpf;
+struct system_bpf;
+struct bpf_object;
+struct bpf_link;
+
+#define BPF_AREA_COUNT 5
+
+struct bpf_map_sizes {
+	unsigned max_streams;
+};
+
+/* One target binary and what is attached to it. */
+struct attach_target {
+	char path[PATH_MAX];
+	dev_t dev;
+	ino_t ino;
+	struct bpf_link *links[DWCP_PROBE_COUNT];
+	int error[DWCP_PROBE_COUNT]; /* 0 attached, else -errno of the attach */
+	int attached;                /* probes attached */
+};
+
+struct bpf_programs {
+	struct amst_bpf *amst;
+	struct hde_bpf *hde;
+	struct migration_bpf *migration;
+	struct federation_bpf *federation;
+	struct system_bpf *system;
+	struct bpf_object *objects[BPF_AREA_COUNT];
+};
+
+int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes, char *err, size_t errlen);
+void bpf_programs_destroy(struct bpf_programs *p);
+
+/* Attaches every program to path's probes (pid 0: all processes). Returns
+ * the number of probes attached (0 when the binary has none), or a negative
+ * errno when path cannot be used at all, with err saying why. */
+int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const char *path, pid_t pid,
+			char *err, size_t errlen);
+void bpf_programs_detach(struct attach_target *t);
+
+#endif /* DWCP_BPF_PROGRAMS_H */

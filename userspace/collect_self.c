@@ -1,0 +1,98 @@
+/* The exporter's own families: attach state, bad probe arguments, full maps,
+ * map fill, build, scrape duration. */
+#include <bpf/libbpf.h>
+
+#include "collector.h"
+#include "dwcp_names.h"
+#include "map_read.h"
+
+static void render_attach_state(struct collect_ctx *ctx)
+{
+	struct collector *c = ctx->c;
+	struct expo_label labels[2];
+	uint64_t attached_binaries = 0;
+
+	metric_family_begin(ctx->w, MF_BPF_PROBE_ATTACHED);
+	for (size_t b = 0; b < c->n_targets; b++) {
+		labels[0] = (struct expo_label){ "binary", c->targets[b].path };
+		for (int p = 0; p < DWCP_PROBE_COUNT; p++) {
+			labels[1] = (struct expo_label){ "probe", dwcp_probe_name(p) };
+			expo_sample_u64(ctx->w, NULL, labels, 2, c->targets[b].links[p] != NULL);
+		}
+		attached_binaries += c->targets[b].attached > 0;
+	}
+	metric_family_begin(ctx->w, MF_BPF_ATTACHED_BINARIES);
+	expo_sample_u64(ctx->w, NULL, NULL, 0, attached_binaries);
+}
+
+/* Each BPF object has its own bad_args and map_full arrays: sum them. */
+static void sum_object_arrays(struct collect_ctx *ctx, const char *map_name, uint32_t n, uint64_t *out)
+{
+	uint64_t one[DWCP_BAD_ARG_SLOTS > DWCP_MAP_COUNT ? DWCP_BAD_ARG_SLOTS : DWCP_MAP_COUNT];
+
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = 0;
+	for (int o = 0; o < BPF_AREA_COUNT; o++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(ctx->c->bpf->objects[o], map_name);
+		int err;
+
+		if (!map)
+			continue;
+		err = map_read_percpu_u64_array(bpf_map__fd(map), n, one);
+		if (err) {
+			ctx->err = err;
+			continue;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			out[i] += one[i];
+	}
+}
+
+static void render_bpf_health(struct collect_ctx *ctx)
+{
+	struct collector *c = ctx->c;
+	uint64_t bad[DWCP_BAD_ARG_SLOTS], full[DWCP_MAP_COUNT];
+	struct expo_label labels[2];
+
+	sum_object_arrays(ctx, "bad_args", DWCP_BAD_ARG_SLOTS, bad);
+	metric_family_begin(ctx->w, MF_BPF_BAD_PROBE_ARGS);
+	for (int p = 0; p < DWCP_PROBE_COUNT; p++) {
+		labels[0] = (struct expo_label){ "probe", dwcp_probe_name(p) };
+		for (int r = 0; r < DWCP_BAD_REASON_COUNT; r++) {
+			labels[1] = (struct expo_label){ "reason", dwcp_bad_arg_reason_name(r) };
+			expo_sample_u64(ctx->w, NULL, labels, 2, bad[DWCP_BAD_ARG_INDEX(p, r)]);
+		}
+	}
+
+	sum_object_arrays(ctx, "map_full", DWCP_MAP_COUNT, full);
+	metric_family_begin(ctx->w, MF_BPF_MAP_FULL_EVENTS);
+	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
+		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
+		expo_sample_u64(ctx->w, NULL, labels, 1, full[m]);
+	}
+
+	metric_family_begin(ctx->w, MF_BPF_MAP_ENTRIES);
+	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
+		if (c->map_entries[m] < 0)
+			continue;
+		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
+		expo_sample_u64(ctx->w, NULL, labels, 1, (uint64_t)c->map_entries[m]);
+	}
+	metric_family_begin(ctx->w, MF_BPF_MAP_CAPACITY);
+	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
+		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
+		expo_sample_u64(ctx->w, NULL, labels, 1, bpf_map__max_entries(c->maps[m]));
+	}
+}
+
+void collect_self(struct collect_ctx *ctx)
+{
+	struct expo_label build[2] = { { "version", DWCP_BPF_VERSION }, { "git_commit", DWCP_BPF_GIT_COMMIT } };
+
+	render_attach_state(ctx);
+	render_bpf_health(ctx);
+	metric_family_begin(ctx->w, MF_EXPORTER_BUILD_INFO);
+	expo_sample_u64(ctx->w, NULL, build, 2, 1);
+	metric_family_begin(ctx->w, MF_EXPORTER_SCRAPE_DURATION);
+	expo_sample(ctx->w, NULL, NULL, 0, ctx->c->last_scrape_seconds);
+}
