@@ -123,23 +123,34 @@ DWCP_HIST_INLINE __u32 dwcp_hist_slot(const __u64 *bounds, __u32 nbounds, __u64 
  */
 DWCP_HIST_INLINE __u64 dwcp_ratio_milli(__u64 original, __u64 compressed)
 {
-	__u64 whole, rest;
-	__u64 fraction;
+	__u64 whole, rest, fraction = 0;
+	int digit_pos, step;
 
 	if (compressed == 0)
 		return 0;
 	whole = original / compressed;
 	rest = original % compressed;
-
-	if (whole >= ~0ull / DWCP_RATIO_SCALE)
+	if (whole > ~0ull / DWCP_RATIO_SCALE)
 		return ~0ull;
-	/* rest < compressed; scale rest first only when that cannot overflow */
-	if (rest <= ~0ull / DWCP_RATIO_SCALE)
-		fraction = rest * DWCP_RATIO_SCALE / compressed;
-	else
-		fraction = rest / (compressed / DWCP_RATIO_SCALE);
-	if (fraction >= DWCP_RATIO_SCALE)
-		fraction = DWCP_RATIO_SCALE - 1;
+	/* three decimal digits of rest/compressed by long division; 10 * rest
+	 * may not fit in 64 bits, so each step adds rest ten times modulo
+	 * compressed (bounded loops: fine for the verifier) */
+	for (digit_pos = 0; digit_pos < 3; digit_pos++) {
+		__u64 r = 0, digit = 0;
+
+		for (step = 0; step < 10; step++) {
+			if (r >= compressed - rest) {
+				r -= compressed - rest;
+				digit++;
+			} else {
+				r += rest;
+			}
+		}
+		fraction = fraction * 10 + digit;
+		rest = r;
+	}
+	if (whole * DWCP_RATIO_SCALE > ~0ull - fraction)
+		return ~0ull;
 	return whole * DWCP_RATIO_SCALE + fraction;
 }
 

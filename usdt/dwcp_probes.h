@@ -46,6 +46,12 @@
 #ifndef _SDT_HAS_SEMAPHORES
 #define _SDT_HAS_SEMAPHORES 1
 #endif
+/* Arguments in registers or immediates only. The default "nor" lets the
+ * compiler describe an argument as a memory operand such as 8@304+L(%rip),
+ * which libbpf's USDT argument parser (and other tracers) cannot read. */
+#if !defined(STAP_SDT_ARG_CONSTRAINT) && (defined(__x86_64__) || defined(__i386__))
+#define STAP_SDT_ARG_CONSTRAINT nr
+#endif
 #include <sys/sdt.h>
 #include <stdint.h>
 

@@ -1,0 +1,215 @@
+"""Start and stop the real programs the integration tests need.
+
+dwcp-sim (with its ledger), dwcp-bpf-exporter (scraped over HTTP), and the
+small probe programs of tests/programs. Every process started here is
+stopped by the fixture or context manager that started it.
+"""
+import os
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build"
+SIM = BUILD / "dwcp-sim"
+EXPORTER = BUILD / "dwcp-bpf-exporter"
+
+# labels the exporter adds from its own flags
+NODE_LABELS = ("cluster", "node", "source_node")
+
+
+def private_copy(binary, directory):
+    """A copy of binary with its own inode: uprobes attach per inode, so only
+    processes of this copy are instrumented, whatever else runs on the host."""
+    import shutil
+    target = Path(directory) / Path(binary).name
+    shutil.copy2(binary, target)
+    return target
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, timeout, what, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def _unescape(v):
+    return re.sub(r'\\(.)', lambda m: {"n": "\n"}.get(m.group(1), m.group(1)), v)
+
+
+def parse_samples(text, drop_labels=()):
+    """Exposition text -> {(name, ((label, value), ...)): float}."""
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        assert m, "unparsable exposition line: %r" % line
+        labels = tuple(sorted((k, _unescape(v)) for k, v in _LABEL.findall(m.group(2) or "")
+                              if k not in drop_labels))
+        key = (m.group(1), labels)
+        assert key not in samples, "duplicate series %r" % (key,)
+        samples[key] = float(m.group(3))
+    return samples
+
+
+def series(samples, name, **labels):
+    """Values of every series of name whose labels include labels."""
+    want = set(labels.items())
+    return {k: v for k, v in samples.items() if k[0] == name and want <= set(k[1])}
+
+
+class Sim:
+    """A dwcp-sim process; ledger() waits for and parses its ledger."""
+
+    def __init__(self, *args, binary=SIM, linger=True, ledger=True):
+        self.dir = tempfile.TemporaryDirectory(prefix="dwcp-sim-")
+        self.ledger_path = Path(self.dir.name) / "ledger.prom" if ledger else None
+        cmd = [str(binary), "--quiet", *map(str, args)]
+        if ledger:
+            cmd += ["--ledger", str(self.ledger_path)]
+        if linger:
+            cmd.append("--linger")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.pid = self.proc.pid
+
+    def ledger(self, timeout=60):
+        wait_for(lambda: self.ledger_path.exists() or self.proc.poll() is not None, timeout, "the sim's ledger")
+        if not self.ledger_path.exists():
+            out, err = self.proc.communicate()
+            raise AssertionError("dwcp-sim exited %s without a ledger: %s" % (self.proc.returncode, err))
+        return parse_samples(self.ledger_path.read_text())
+
+    def fired(self):
+        """{probe: times fired} from the ledger's comment lines."""
+        counts = {}
+        for line in self.ledger_path.read_text().splitlines():
+            m = re.match(r"# fired (\w+) (\d+)", line)
+            if m:
+                counts[m.group(1)] = int(m.group(2))
+        return counts
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.communicate()
+        self.dir.cleanup()
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Exporter:
+    """A dwcp-bpf-exporter on a free loopback port, ready when constructed."""
+
+    def __init__(self, binaries=(SIM,), extra_args=(), cluster="c1", node="n1", wait_ready=True):
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        cmd = [str(EXPORTER), "--cluster", cluster, "--node", node,
+               "--web.listen-address", "127.0.0.1:%d" % self.port, *map(str, extra_args)]
+        for b in binaries:
+            cmd += ["--binary", str(b)]
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, text=True)
+        self.pid = self.proc.pid
+        if wait_ready:
+            try:
+                wait_for(self._ready, 30, "exporter /ready")
+            except AssertionError:
+                self.stop()
+                raise AssertionError("exporter not ready; log:\n" + self.output())
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("exporter exited %s:\n%s" % (self.proc.returncode, self.output()))
+        try:
+            return self.get("/ready")[0] == 200
+        except OSError:
+            return False
+
+    def get(self, path, headers=None, timeout=10):
+        req = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def scrape(self):
+        status, _, body = self.get("/metrics")
+        assert status == 200, "scrape answered %s: %r" % (status, body[:300])
+        return body.decode()
+
+    def samples(self, drop_node_labels=True):
+        return parse_samples(self.scrape(), NODE_LABELS if drop_node_labels else ())
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def run_exporter_expecting_failure(*args, timeout=30):
+    """Runs the exporter with args; returns (exit code, combined output)."""
+    p = subprocess.run([str(EXPORTER), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=timeout)
+    return p.returncode, p.stdout
+
+
+def assert_matches_ledger(samples, ledger, rel=1e-9):
+    """Every ledger sample is served with exactly that value (floats that the
+    exporter derives by division within rel)."""
+    problems = []
+    for key, want in sorted(ledger.items()):
+        got = samples.get(key)
+        if got is None:
+            problems.append("missing %s%s (ledger %r)" % (key[0], dict(key[1]), want))
+        elif got != want and abs(got - want) > rel * max(abs(want), 1.0):
+            problems.append("%s%s: exporter %r, ledger %r" % (key[0], dict(key[1]), got, want))
+    assert not problems, "%d of %d ledger samples differ:\n  " % (len(problems), len(ledger)) + \
+        "\n  ".join(problems[:40])

@@ -1,0 +1,93 @@
+/*
+ * http_server.h: the HTTP front of the exporter, on libmicrohttpd. Knows
+ * nothing of BPF: metrics come from a render callback.
+ *
+ * What it offers
+ *   - http_server_start(): one MHD daemon per listen address serving
+ *       /metrics (the telemetry path)  the callback's exposition, in the
+ *                                      format the Accept header asks for,
+ *                                      gzip when Accept-Encoding allows it;
+ *                                      503 beyond max_requests concurrent
+ *                                      renders, 500 if the render fails
+ *       /                              a small HTML landing page
+ *       /health                        200 "OK"
+ *       /ready                         200 "ready", or 503 and why not
+ *     GET and HEAD only (405 with "Allow: GET, HEAD"), 404 elsewhere.
+ *   - http_server_stop(): closes the ports and waits for in-flight requests.
+ *   - http_server_stats(): the last scrape's duration and requests by status
+ *     code, for the exporter's self-metrics.
+ *   - http_accepts_gzip(): the Accept-Encoding decision, exposed for tests.
+ *
+ * Threads: one thread per connection (MHD_USE_THREAD_PER_CONNECTION). A
+ * render reads BPF maps and may take a while; with a thread pool a slow
+ * render would stall every connection sharing its thread, including the
+ * ones that should get a fast 503, /health or /ready. connection_limit caps
+ * the threads.
+ */
+#ifndef DWCP_HTTP_SERVER_H
+#define DWCP_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exposition.h"
+
+#define HTTP_SERVER_MAX_LISTEN 8
+
+struct http_handlers {
+	/*
+	 * Render the metrics into w (already begun in the negotiated format;
+	 * the server calls expo_writer_end). Return 0 or a negative errno
+	 * (-> 500). Called from server threads, concurrently up to
+	 * max_requests: the callee does its own locking.
+	 */
+	int (*render_metrics)(void *ctx, struct expo_writer *w);
+	/* /ready: 200 "ready" or 503 and why. NULL: always ready. */
+	bool (*is_ready)(void *ctx, char *why, size_t whylen);
+	void *ctx;
+};
+
+struct http_server_config {
+	const char *listen_addresses[HTTP_SERVER_MAX_LISTEN]; /* host:port, see listen_address.h */
+	size_t n_listen;
+	const char *telemetry_path;     /* default "/metrics" */
+	unsigned max_requests;          /* concurrent /metrics renders; beyond: 503; 0 = unlimited */
+	unsigned connection_timeout_s;  /* default 30 */
+	unsigned connection_limit;      /* per listen address; default 256 */
+	size_t connection_memory_limit; /* bytes per connection; default 64 KiB */
+	const char *landing_title;      /* default "dwcp-bpf-exporter" */
+	const char *version;            /* shown on the landing page; may be NULL */
+};
+
+/* Status codes counted one by one; everything else is counted as "other". */
+#define HTTP_STATS_NCODES 6
+/* {200, 404, 405, 500, 503, 0 = other} */
+extern const unsigned http_stats_codes[HTTP_STATS_NCODES];
+
+struct http_server_stats {
+	double last_scrape_duration_seconds; /* render + gzip of the last /metrics; 0 before any */
+	uint64_t scrapes;                    /* /metrics renders finished */
+	uint64_t requests[HTTP_STATS_NCODES]; /* by http_stats_codes[i] */
+};
+
+struct http_server;
+
+/*
+ * Binds every address (errors like "listen on 127.0.0.1:9477: Address
+ * already in use") and starts serving. 0, or -1 with err filled.
+ */
+int http_server_start(struct http_server **out, const struct http_server_config *cfg,
+		      const struct http_handlers *h, char *err, size_t errlen);
+/* Closes the ports, waits for in-flight requests, frees s. NULL is fine. */
+void http_server_stop(struct http_server *s);
+
+void http_server_stats(const struct http_server *s, struct http_server_stats *out);
+
+/* The port listen address i is bound to (useful with port 0), 0 if none. */
+unsigned http_server_port(const struct http_server *s, size_t i);
+
+/* True when an Accept-Encoding header allows gzip (gzip, x-gzip or "*" with q > 0). */
+bool http_accepts_gzip(const char *accept_encoding);
+
+#endif /* DWCP_HTTP_SERVER_H */
