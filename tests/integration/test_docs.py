@@ -1,0 +1,24 @@
+"""The README's tables are the code's: the metric table is what
+`dwcp-bpf-exporter --list-metrics` prints, the probe table is usdt/dwcp.d."""
+import re
+import subprocess
+
+from harness import EXPORTER, ROOT
+from test_probe_contract import provider_probes
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_metric_table_matches_exporter():
+    table = subprocess.run([str(EXPORTER), "--list-metrics"], capture_output=True, text=True, check=True).stdout
+    for row in table.splitlines():
+        assert row in README, "README lacks metric row: " + row
+    readme_rows = [l for l in README.splitlines() if re.match(r"\| `dwcp_\w+` \| (counter|gauge|histogram) \|", l)]
+    assert len(readme_rows) == len(table.splitlines())
+
+
+def test_probe_table_matches_provider():
+    rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", README, flags=re.M)
+    probes = {name: len([a for a in args.split(",") if a.strip()]) for name, args in rows
+              if name in provider_probes() or not name.startswith("dwcp_")}
+    assert probes == provider_probes()
