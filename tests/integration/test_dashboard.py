@@ -10,7 +10,6 @@ import math
 import os
 import re
 
-import pytest
 
 from prom import PROM_CONFIGS, REPO, Prometheus, StaticTarget, free_port, shipped_config, synthetic_exporter
 
