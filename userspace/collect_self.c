@@ -71,6 +71,14 @@ static void render_bpf_health(struct collect_ctx *ctx)
 		expo_sample_u64(ctx->w, NULL, labels, 1, full[m]);
 	}
 
+	metric_family_begin(ctx->w, MF_BPF_ABANDONED);
+	for (int i = 0; i < 3; i++) {
+		static const char *const what[] = { "stream", "op", "migration" };
+
+		labels[0] = (struct expo_label){ "what", what[i] };
+		expo_sample_u64(ctx->w, NULL, labels, 1, c->abandoned[i]);
+	}
+
 	metric_family_begin(ctx->w, MF_BPF_MAP_ENTRIES);
 	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
 		if (c->map_entries[m] < 0)

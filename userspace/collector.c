@@ -74,13 +74,19 @@ static bool process_alive(uint32_t tgid)
 struct reap_ctx {
 	uint64_t now_ns;
 	uint64_t grace_ns;
+	uint64_t *abandoned; /* counts the entries reaped, or NULL */
 };
 
 static bool reap_proc_entry(const void *key, const void *value, void *arg)
 {
+	const struct reap_ctx *r = arg;
+
 	(void)value;
-	(void)arg;
-	return !process_alive(((const struct dwcp_proc_key *)key)->tgid);
+	if (process_alive(((const struct dwcp_proc_key *)key)->tgid))
+		return false;
+	if (r->abandoned)
+		*r->abandoned += 1;
+	return true;
 }
 
 static bool reap_stream(const void *key, const void *value, void *arg)
@@ -92,7 +98,10 @@ static bool reap_stream(const void *key, const void *value, void *arg)
 	 * the last scrape still sees its final bytes */
 	if (s->end_ns)
 		return r->now_ns > s->end_ns && r->now_ns - s->end_ns > r->grace_ns;
-	return !process_alive(((const struct dwcp_proc_label_key *)key)->tgid);
+	if (process_alive(((const struct dwcp_proc_label_key *)key)->tgid))
+		return false;
+	*r->abandoned += 1;
+	return true;
 }
 
 static void reap_locked(struct collector *c)
@@ -100,25 +109,32 @@ static void reap_locked(struct collector *c)
 	static const struct {
 		enum dwcp_map_id map;
 		size_t value_size;
+		int abandoned; /* index into c->abandoned, or -1: a level */
 	} per_process[] = {
-		{ DWCP_MAP_OPS_INFLIGHT, sizeof(struct dwcp_op) },
-		{ DWCP_MAP_BANDWIDTH, sizeof(struct dwcp_bandwidth) },
-		{ DWCP_MAP_BASELINES, sizeof(struct dwcp_level) },
-		{ DWCP_MAP_DICTIONARY, sizeof(struct dwcp_level) },
-		{ DWCP_MAP_MIGRATIONS_INFLIGHT, sizeof(struct dwcp_migration) },
-		{ DWCP_MAP_SPEEDUP, sizeof(struct dwcp_level) },
-		{ DWCP_MAP_HEALTH, sizeof(struct dwcp_level) },
-		{ DWCP_MAP_FEATURES, sizeof(struct dwcp_level) },
-		{ DWCP_MAP_VERSIONS, sizeof(struct dwcp_version) },
+		{ DWCP_MAP_OPS_INFLIGHT, sizeof(struct dwcp_op), ABANDONED_OP },
+		{ DWCP_MAP_BANDWIDTH, sizeof(struct dwcp_bandwidth), -1 },
+		{ DWCP_MAP_BASELINES, sizeof(struct dwcp_level), -1 },
+		{ DWCP_MAP_DICTIONARY, sizeof(struct dwcp_level), -1 },
+		{ DWCP_MAP_MIGRATIONS_INFLIGHT, sizeof(struct dwcp_migration), ABANDONED_MIGRATION },
+		{ DWCP_MAP_SPEEDUP, sizeof(struct dwcp_level), -1 },
+		{ DWCP_MAP_HEALTH, sizeof(struct dwcp_level), -1 },
+		{ DWCP_MAP_FEATURES, sizeof(struct dwcp_level), -1 },
+		{ DWCP_MAP_VERSIONS, sizeof(struct dwcp_version), -1 },
 	};
 	struct reap_ctx r = { .now_ns = monotonic_ns(), .grace_ns = c->opt->stream_grace_ns };
 
 	for (size_t i = 0; i < sizeof(per_process) / sizeof(per_process[0]); i++) {
 		struct bpf_map *map = c->maps[per_process[i].map];
+		int seen;
 
-		map_for_each(bpf_map__fd(map), bpf_map__key_size(map), per_process[i].value_size, false,
-			     reap_proc_entry, NULL);
+		r.abandoned = per_process[i].abandoned >= 0 ? &c->abandoned[per_process[i].abandoned] : NULL;
+		seen = map_for_each(bpf_map__fd(map), bpf_map__key_size(map), per_process[i].value_size, false,
+				    reap_proc_entry, &r);
+		/* in-flight maps are not rendered: their fill comes from here */
+		if (seen >= 0 && per_process[i].abandoned >= 0)
+			c->map_entries[per_process[i].map] = seen;
 	}
+	r.abandoned = &c->abandoned[ABANDONED_STREAM];
 	map_for_each(bpf_map__fd(c->maps[DWCP_MAP_STREAMS]), sizeof(struct dwcp_proc_label_key),
 		     sizeof(struct dwcp_stream), false, reap_stream, &r);
 }

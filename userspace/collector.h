@@ -28,6 +28,8 @@
 
 struct bpf_map;
 
+enum collector_abandoned { ABANDONED_STREAM, ABANDONED_OP, ABANDONED_MIGRATION };
+
 struct collector {
 	struct bpf_programs *bpf;
 	const struct options *opt;
@@ -40,6 +42,9 @@ struct collector {
 	struct bpf_map *maps[DWCP_MAP_COUNT];
 	int map_entries[DWCP_MAP_COUNT]; /* entries seen by the last walk, -1 unknown */
 	double last_scrape_seconds;
+	/* streams, ops, migrations dropped because their process exited
+	 * before the end probe (indexed by enum collector_abandoned) */
+	uint64_t abandoned[3];
 	struct series_table table; /* reused by the area collectors */
 };
 

@@ -61,3 +61,11 @@ def test_endpoints():
         assert headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
         assert e.get("/nope")[0] == 404
         assert e.stop() == 0
+
+
+def test_refuses_to_run_unprivileged():
+    p = subprocess.run(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", str(EXPORTER),
+                        "--binary", str(SIM), "--web.listen-address", "127.0.0.1:%d" % free_port()],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert "not root" in p.stderr and "CAP_BPF" in p.stderr, p.stderr

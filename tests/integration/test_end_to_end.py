@@ -99,6 +99,8 @@ def test_killed_mid_stream_active_streams_disappear(sim_binary):
         samples = wait_for(lambda: (lambda s: s if s[("dwcp_amst_streams_active", ())] == 0 else None)(
             exporter.samples()), 5, "active streams of the killed sim to go")
         assert not series(samples, "dwcp_amst_bytes_sent_total")
+        # the three streams that never ended are counted, not lost silently
+        assert samples[("dwcp_bpf_abandoned_total", (("what", "stream"),))] == 3
 
 
 def test_stream_id_label_off_sums_bytes_per_node(sim_binary):
@@ -137,3 +139,36 @@ def test_scrape_passes_promtool(sim_binary):
             assert current not in seen
             seen.add(current)
     assert len(seen) >= 22
+
+
+def test_pid_narrows_to_one_process(sim_binary):
+    with Sim(*SIM_ARGS, "--wait-for-tracer", "30", "--stream-prefix", "mine", binary=sim_binary) as mine, \
+            Sim(*SIM_ARGS, "--stream-prefix", "other", binary=sim_binary) as other:
+        with Exporter(binaries=(sim_binary,), extra_args=("--pid", mine.pid)) as exporter:
+            ledger = mine.ledger()
+            other.ledger()
+            samples = exporter.samples()
+    assert_matches_ledger(samples, ledger)
+    assert not [k for k in samples if any(v.startswith("other") for _, v in k[1])]
+
+
+def test_level_gauges_right_soon_after_late_attach(sim_binary):
+    # the sim set its state long before the exporter came; no ledger wait:
+    # only re-announcement can make the gauges appear
+    with Sim("--duration", "0", "--rate", "5", "--migrations", "0", "--federation-interval-ms", "0",
+             "--error-rate", "0", binary=sim_binary, ledger=False, linger=False) as sim:
+        time.sleep(2)
+        with Exporter(binaries=(sim_binary,)) as exporter:
+            started = time.monotonic()
+            samples = wait_for(lambda: (lambda s: s if series(s, "dwcp_hde_baseline_count") and
+                                        series(s, "dwcp_amst_bandwidth_utilization_percent") else None)(
+                exporter.samples()), 5, "level gauges after a late attach")
+            assert time.monotonic() - started < 2.5
+    assert samples[("dwcp_system_version_info", (("build_date", "2025-11-08"), ("git_commit", "abc123def456"),
+                                                 ("version", "1.0.0")))] == 1
+    features = {dict(k[1])["feature"]: v for k, v in series(samples, "dwcp_system_config_enabled").items()}
+    # --federation-interval-ms 0 turns federation off, and the sim says so
+    assert features == {"amst_enabled": 1, "hde_enabled": 1, "federation_enabled": 0}
+    health = {dict(k[1])["component"]: v for k, v in series(samples, "dwcp_system_component_health").items()}
+    assert health == {c: 2 for c in ("amst", "hde", "migration", "federation", "dwcp_manager")}
+    assert series(samples, "dwcp_hde_dictionary_efficiency_percent")
