@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "amst.skel.h"
 #include "dwcp_names.h"
@@ -15,34 +16,101 @@
 #include "migration.skel.h"
 #include "system.skel.h"
 
-#define OPEN_LOAD(p, area, sizes_fn, sizes, err, errlen)                        \
+/*
+ * Pins every map of obj that holds state under pin_dir/<map name>, so the
+ * next exporter (after a restart or a crash) reuses them and counters carry
+ * on. libbpf's own maps (.rodata, .bss, the USDT spec tables) are per load.
+ */
+static int set_pin_paths(struct bpf_object *obj, const char *pin_dir, char *err, size_t errlen)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+
+	if (mkdir(pin_dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "create pin directory %s: %s", pin_dir, strerror(errno));
+		return -errno;
+	}
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+
+		if (bpf_map__is_internal(map) || strncmp(name, "__bpf_usdt", 10) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+		if (bpf_map__set_pin_path(map, path) != 0) {
+			snprintf(err, errlen, "pin path %s: %s", path, strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/* Removes the pins of obj's maps (they no longer fit this build). */
+static void unpin_all(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__pin_path(map))
+			unlink(bpf_map__pin_path(map));
+	}
+}
+
+/*
+ * Opens and loads one area's skeleton. With pinning, maps pinned by an
+ * earlier exporter are reused; if they no longer fit (another build, another
+ * --bpf.max-streams), they are replaced once and the counters restart.
+ */
+#define OPEN_LOAD(p, area, sizes_fn, pin_root, err, errlen)                    \
 	do {                                                                   \
-		(p)->area = area##_bpf__open();                                \
-		if (!(p)->area) {                                              \
-			snprintf(err, errlen, "open BPF object %s: %s", #area, strerror(errno)); \
-			return -errno;                                         \
-		}                                                              \
-		sizes_fn;                                                      \
-		rc = area##_bpf__load((p)->area);                              \
-		if (rc) {                                                      \
-			snprintf(err, errlen, "load BPF object %s: %s", #area, strerror(-rc)); \
-			return rc;                                             \
+		for (int attempt = 0;; attempt++) {                            \
+			char dir[PATH_MAX];                                    \
+                                                                               \
+			(p)->area = area##_bpf__open();                        \
+			if (!(p)->area) {                                      \
+				snprintf(err, errlen, "open BPF object %s: %s", #area, strerror(errno)); \
+				return -errno;                                 \
+			}                                                      \
+			sizes_fn;                                              \
+			if (pin_root) {                                        \
+				snprintf(dir, sizeof(dir), "%s/%s", pin_root, #area); \
+				rc = set_pin_paths((p)->area->obj, dir, err, errlen); \
+				if (rc)                                        \
+					return rc;                             \
+			}                                                      \
+			rc = area##_bpf__load((p)->area);                      \
+			if (rc == 0)                                           \
+				break;                                         \
+			if (!(pin_root) || attempt > 0) {                      \
+				snprintf(err, errlen, "load BPF object %s: %s", #area, strerror(-rc)); \
+				return rc;                                     \
+			}                                                      \
+			log_event(LOG_WARN, "pinned maps do not fit this build: replacing them, counters restart", \
+				  "area", #area, "pin_dir", dir, NULL);        \
+			unpin_all((p)->area->obj);                             \
+			area##_bpf__destroy((p)->area);                        \
+			(p)->area = NULL;                                      \
 		}                                                              \
 		(p)->objects[n_objects++] = (p)->area->obj;                    \
 	} while (0)
 
-int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes, char *err, size_t errlen)
+int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes, const char *pin_root, char *err,
+		      size_t errlen)
 {
 	int n_objects = 0;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	OPEN_LOAD(p, amst, bpf_map__set_max_entries(p->amst->maps.streams, sizes->max_streams), sizes, err,
+	if (pin_root && mkdir(pin_root, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "create pin directory %s: %s (is bpffs mounted on /sys/fs/bpf?)", pin_root,
+			 strerror(errno));
+		return -errno;
+	}
+	OPEN_LOAD(p, amst, bpf_map__set_max_entries(p->amst->maps.streams, sizes->max_streams), pin_root, err,
 		  errlen);
-	OPEN_LOAD(p, hde, (void)0, sizes, err, errlen);
-	OPEN_LOAD(p, migration, (void)0, sizes, err, errlen);
-	OPEN_LOAD(p, federation, (void)0, sizes, err, errlen);
-	OPEN_LOAD(p, system, (void)0, sizes, err, errlen);
+	OPEN_LOAD(p, hde, (void)0, pin_root, err, errlen);
+	OPEN_LOAD(p, migration, (void)0, pin_root, err, errlen);
+	OPEN_LOAD(p, federation, (void)0, pin_root, err, errlen);
+	OPEN_LOAD(p, system, (void)0, pin_root, err, errlen);
 	return 0;
 }
 

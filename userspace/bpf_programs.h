@@ -3,7 +3,8 @@
  * (bpf/<area>.bpf.c), loaded once, and their USDT links per target binary.
  *
  * What it offers
- *   - bpf_programs_load(): open every skeleton, size its maps, load it.
+ *   - bpf_programs_load(): open every skeleton, size its maps, pin them (or
+ *     reuse the maps an earlier exporter pinned), load it.
  *   - bpf_programs_attach(): attach every program to the probe of the same
  *     name in one binary (all its processes, or one pid); probes the binary
  *     lacks are recorded, not fatal.
@@ -55,7 +56,10 @@ struct bpf_programs {
 	struct bpf_object *objects[BPF_AREA_COUNT];
 };
 
-int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes, char *err, size_t errlen);
+/* pin_root: directory in bpffs where the maps are pinned and reused across
+ * exporter restarts (one subdirectory per area), or NULL not to pin. */
+int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes, const char *pin_root, char *err,
+		      size_t errlen);
 void bpf_programs_destroy(struct bpf_programs *p);
 
 /* Attaches every program to path's probes (pid 0: all processes). Returns

@@ -18,6 +18,8 @@ enum long_only {
 	OPT_NO_STREAM_ID_LABEL,
 	OPT_STREAM_GRACE,
 	OPT_MAX_STREAMS,
+	OPT_PIN_PATH,
+	OPT_NO_PIN,
 	OPT_LOG_LEVEL,
 	OPT_LOG_FORMAT,
 	OPT_LIST_METRICS,
@@ -36,6 +38,8 @@ static const struct option long_options[] = {
 	{ "no-stream.id-label", no_argument, NULL, OPT_NO_STREAM_ID_LABEL },
 	{ "stream.grace", required_argument, NULL, OPT_STREAM_GRACE },
 	{ "bpf.max-streams", required_argument, NULL, OPT_MAX_STREAMS },
+	{ "bpf.pin-path", required_argument, NULL, OPT_PIN_PATH },
+	{ "no-bpf.pin", no_argument, NULL, OPT_NO_PIN },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "log.format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
@@ -74,6 +78,12 @@ void options_usage(FILE *out, const char *prog)
 		"                             scrape sees its final bytes (default 30s)\n"
 		"  --bpf.max-streams N        size of the stream map: active plus in-grace streams\n"
 		"                             (default 16384)\n"
+		"\n"
+		"Restarts:\n"
+		"  --bpf.pin-path DIR         bpffs directory where the maps are pinned, so a\n"
+		"                             restarted exporter keeps its counters\n"
+		"                             (default " DWCP_DEFAULT_PIN_PATH ")\n"
+		"  --no-bpf.pin               do not pin: counters start at 0 with every start\n"
 		"\n"
 		"Logs and info:\n"
 		"  --log.level LEVEL          debug, info, warn, error (default info)\n"
@@ -151,6 +161,7 @@ enum options_action options_parse(int argc, char **argv, struct options *opt, ch
 	opt->stream_id_label = true;
 	opt->stream_grace_ns = 30ull * 1000000000ull;
 	opt->max_streams = 16384;
+	opt->pin_path = DWCP_DEFAULT_PIN_PATH;
 	opt->log_level = LOG_INFO;
 	opt->log_format = LOG_FORMAT_LOGFMT;
 
@@ -218,6 +229,14 @@ enum options_action options_parse(int argc, char **argv, struct options *opt, ch
 			if (parse_uint(optarg, 1u << 24, &n) || n == 0)
 				FAIL("--bpf.max-streams: \"%s\" is not a number 1..%u", optarg, 1u << 24);
 			opt->max_streams = (uint32_t)n;
+			break;
+		case OPT_PIN_PATH:
+			if (optarg[0] != '/' || strlen(optarg) > 200)
+				FAIL("--bpf.pin-path: \"%s\" must be an absolute path in bpffs", optarg);
+			opt->pin_path = optarg;
+			break;
+		case OPT_NO_PIN:
+			opt->pin_path = NULL;
 			break;
 		case OPT_LOG_LEVEL:
 			if (log_level_parse(optarg, &opt->log_level))

@@ -21,6 +21,7 @@
 #define OPTIONS_LABEL_MAX 128
 
 #define DWCP_EXPORTER_DEFAULT_PORT "9477"
+#define DWCP_DEFAULT_PIN_PATH "/sys/fs/bpf/dwcp-bpf"
 
 struct options {
 	const char *binaries[OPTIONS_MAX_BINARIES];
@@ -35,6 +36,7 @@ struct options {
 	bool stream_id_label;
 	uint64_t stream_grace_ns;
 	uint32_t max_streams;
+	const char *pin_path; /* NULL: no pinning */
 	enum log_level log_level;
 	enum log_format log_format;
 };

@@ -132,10 +132,15 @@ class Sim:
 class Exporter:
     """A dwcp-bpf-exporter on a free loopback port, ready when constructed."""
 
-    def __init__(self, binaries=(SIM,), extra_args=(), cluster="c1", node="n1", wait_ready=True):
+    def __init__(self, binaries=(SIM,), extra_args=(), cluster="c1", node="n1", wait_ready=True, pin_path=None):
+        """pin_path: the bpffs directory for the maps; by default a fresh one
+        for this exporter alone, removed when it stops. A test that restarts
+        the exporter passes the same pin_path twice and removes it itself."""
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
-        cmd = [str(EXPORTER), "--cluster", cluster, "--node", node,
+        self.own_pins = pin_path is None
+        self.pin_path = pin_path or "/sys/fs/bpf/dwcp-test-%d-%d" % (os.getpid(), self.port)
+        cmd = [str(EXPORTER), "--cluster", cluster, "--node", node, "--bpf.pin-path", self.pin_path,
                "--web.listen-address", "127.0.0.1:%d" % self.port, *map(str, extra_args)]
         for b in binaries:
             cmd += ["--binary", str(b)]
@@ -185,6 +190,8 @@ class Exporter:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.own_pins:
+            remove_pins(self.pin_path)
         return self.proc.returncode
 
     def __enter__(self):
@@ -192,6 +199,12 @@ class Exporter:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def remove_pins(pin_path):
+    """bpffs directories are removed like any other (rm -r)."""
+    import shutil
+    shutil.rmtree(pin_path, ignore_errors=True)
 
 
 def run_exporter_expecting_failure(*args, timeout=30):

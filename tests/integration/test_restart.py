@@ -1,0 +1,61 @@
+"""Exporter restarts keep counters: the maps are pinned in bpffs and the
+next exporter reuses them. Events fired while no exporter runs are missed
+(the probes detach with the exporter); these tests fire none then."""
+import signal
+
+import pytest
+
+from harness import Exporter, Sim, assert_matches_ledger, remove_pins, series
+from test_end_to_end import SIM_ARGS, counters_only, merge_ledgers
+
+
+def run_sim(sim_binary, prefix):
+    with Sim(*SIM_ARGS, "--wait-for-tracer", "20", "--stream-prefix", prefix, binary=sim_binary) as sim:
+        return sim.ledger()
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_counters_survive_exporter_restart(sim_binary, tmp_path, how):
+    pins = "/sys/fs/bpf/dwcp-test-restart-%s" % tmp_path.name
+    try:
+        first = Exporter(binaries=(sim_binary,), pin_path=pins)
+        try:
+            ledger1 = run_sim(sim_binary, "one")
+        finally:
+            first.stop(how)
+        with Exporter(binaries=(sim_binary,), pin_path=pins) as second:
+            ledger2 = run_sim(sim_binary, "two")
+            samples = second.samples()
+        assert_matches_ledger(samples, counters_only(merge_ledgers(ledger1, ledger2)))
+    finally:
+        remove_pins(pins)
+
+
+def test_without_pinning_a_restart_starts_from_zero(sim_binary):
+    with Exporter(binaries=(sim_binary,), extra_args=("--no-bpf.pin",)):
+        run_sim(sim_binary, "one")
+    with Exporter(binaries=(sim_binary,), extra_args=("--no-bpf.pin",)) as second:
+        ledger2 = run_sim(sim_binary, "two")
+        samples = second.samples()
+    assert_matches_ledger(samples, counters_only(ledger2))
+    assert not [k for k in samples if any(v.startswith("one") for _, v in k[1])]
+
+
+def test_pins_that_do_not_fit_are_replaced_per_area(sim_binary, tmp_path):
+    pins = "/sys/fs/bpf/dwcp-test-refit-%s" % tmp_path.name
+    try:
+        with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=("--bpf.max-streams", "4096")):
+            ledger1 = run_sim(sim_binary, "one")
+        with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=("--bpf.max-streams", "8192")) as second:
+            ledger2 = run_sim(sim_binary, "two")
+            samples = second.samples()
+            assert "pinned maps do not fit this build" in second.output()
+        assert samples[("dwcp_bpf_map_capacity", (("map", "streams"),))] == 8192
+        # only the AMST object's maps stopped fitting: AMST starts over,
+        # every other area keeps counting
+        both = counters_only(merge_ledgers(ledger1, ledger2))
+        assert_matches_ledger(samples, {k: v for k, v in counters_only(ledger2).items()
+                                        if k[0].startswith("dwcp_amst_")})
+        assert_matches_ledger(samples, {k: v for k, v in both.items() if not k[0].startswith("dwcp_amst_")})
+    finally:
+        remove_pins(pins)
