@@ -128,17 +128,75 @@ void bpf_programs_detach(struct attach_target *t)
 {
 	for (int i = 0; i < DWCP_PROBE_COUNT; i++) {
 		bpf_link__destroy(t->links[i]);
-		t->links[i] = NULL;
+		bpf_link__destroy(t->previous_links[i]);
+		t->links[i] = t->previous_links[i] = NULL;
 		t->error[i] = -ENOENT;
 	}
 	t->attached = 0;
+}
+
+/* Attaches every program to the probes of the file t->path names now. */
+static void attach_all(struct bpf_programs *p, struct attach_target *t)
+{
+	struct bpf_program *prog;
+
+	t->attached = 0;
+	for (int o = 0; o < BPF_AREA_COUNT; o++) {
+		bpf_object__for_each_program(prog, p->objects[o]) {
+			const char *probe = bpf_program__name(prog);
+			int id = dwcp_probe_id_of(probe);
+			struct bpf_link *link;
+
+			if (id < 0)
+				continue;
+			link = bpf_program__attach_usdt(prog, t->pid ? t->pid : -1, t->path, "dwcp", probe, NULL);
+			if (!link) {
+				t->error[id] = -errno;
+				log_event(LOG_DEBUG, "probe not attached", "binary", t->path, "probe", probe, "error",
+					  strerror(errno), NULL);
+				continue;
+			}
+			t->links[id] = link;
+			t->error[id] = 0;
+			t->attached++;
+		}
+	}
+}
+
+int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t)
+{
+	struct stat st;
+
+	if (stat(t->path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (!t->missing)
+			log_event(LOG_WARN, "binary is gone; still instrumenting its running processes", "binary",
+				  t->path, NULL);
+		t->missing = true;
+		return -ENOENT;
+	}
+	if (t->missing)
+		log_event(LOG_INFO, "binary is back", "binary", t->path, NULL);
+	t->missing = false;
+	if (st.st_dev == t->dev && st.st_ino == t->ino)
+		return 0;
+
+	for (int i = 0; i < DWCP_PROBE_COUNT; i++) {
+		bpf_link__destroy(t->previous_links[i]);
+		t->previous_links[i] = t->links[i];
+		t->links[i] = NULL;
+		t->error[i] = -ENOENT;
+	}
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+	attach_all(p, t);
+	t->reattachments++;
+	return 1;
 }
 
 int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const char *path, pid_t pid,
 			char *err, size_t errlen)
 {
 	struct stat st;
-	struct bpf_program *prog;
 
 	memset(t, 0, sizeof(*t));
 	for (int i = 0; i < DWCP_PROBE_COUNT; i++)
@@ -151,28 +209,9 @@ int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const c
 		snprintf(err, errlen, "binary %s: not a regular file", t->path);
 		return -EINVAL;
 	}
+	t->pid = pid;
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;
-
-	for (int o = 0; o < BPF_AREA_COUNT; o++) {
-		bpf_object__for_each_program(prog, p->objects[o]) {
-			const char *probe = bpf_program__name(prog);
-			int id = dwcp_probe_id_of(probe);
-			struct bpf_link *link;
-
-			if (id < 0)
-				continue;
-			link = bpf_program__attach_usdt(prog, pid ? pid : -1, t->path, "dwcp", probe, NULL);
-			if (!link) {
-				t->error[id] = -errno;
-				log_event(LOG_DEBUG, "probe not attached", "binary", t->path, "probe", probe, "error",
-					  strerror(errno), NULL);
-				continue;
-			}
-			t->links[id] = link;
-			t->error[id] = 0;
-			t->attached++;
-		}
-	}
+	attach_all(p, t);
 	return t->attached;
 }

@@ -40,11 +40,17 @@ struct bpf_map_sizes {
 /* One target binary and what is attached to it. */
 struct attach_target {
 	char path[PATH_MAX];
+	pid_t pid;
 	dev_t dev;
 	ino_t ino;
 	struct bpf_link *links[DWCP_PROBE_COUNT];
 	int error[DWCP_PROBE_COUNT]; /* 0 attached, else -errno of the attach */
 	int attached;                /* probes attached */
+	/* the binary replaced last: its processes may still run and stay
+	 * instrumented until the next replacement */
+	struct bpf_link *previous_links[DWCP_PROBE_COUNT];
+	unsigned long reattachments;
+	bool missing; /* path has been gone since the last check */
 };
 
 struct bpf_programs {
@@ -68,5 +74,11 @@ void bpf_programs_destroy(struct bpf_programs *p);
 int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const char *path, pid_t pid,
 			char *err, size_t errlen);
 void bpf_programs_detach(struct attach_target *t);
+
+/* Checks t's path: when it names a new file (a package upgrade renames a new
+ * inode over it), attaches to the new file and keeps the old links one
+ * generation. Returns 1 when it re-attached, 0 when nothing changed, a
+ * negative errno when the path is gone (t->missing is set). */
+int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t);
 
 #endif /* DWCP_BPF_PROGRAMS_H */

@@ -23,6 +23,16 @@ static void render_attach_state(struct collect_ctx *ctx)
 	}
 	metric_family_begin(ctx->w, MF_BPF_ATTACHED_BINARIES);
 	expo_sample_u64(ctx->w, NULL, NULL, 0, attached_binaries);
+	metric_family_begin(ctx->w, MF_BPF_BINARY_REATTACHED);
+	for (size_t b = 0; b < c->n_targets; b++) {
+		labels[0] = (struct expo_label){ "binary", c->targets[b].path };
+		expo_sample_u64(ctx->w, NULL, labels, 1, c->targets[b].reattachments);
+	}
+	metric_family_begin(ctx->w, MF_BPF_BINARY_MISSING);
+	for (size_t b = 0; b < c->n_targets; b++) {
+		labels[0] = (struct expo_label){ "binary", c->targets[b].path };
+		expo_sample_u64(ctx->w, NULL, labels, 1, c->targets[b].missing);
+	}
 }
 
 /* Each BPF object has its own bad_args and map_full arrays: sum them. */

@@ -6,6 +6,7 @@
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -30,6 +31,7 @@
 #include "options.h"
 
 static volatile sig_atomic_t exiting;
+static void log_attach(const struct attach_target *t);
 static atomic_bool probes_attached;
 
 static void on_signal(int sig)
@@ -133,12 +135,37 @@ static int render_metrics(void *ctx, struct expo_writer *w)
 
 static bool is_ready(void *ctx, char *why, size_t whylen)
 {
-	(void)ctx;
+	struct collector *c = ctx;
+	bool ready = true;
+
 	if (!atomic_load(&probes_attached)) {
 		snprintf(why, whylen, "attaching probes");
 		return false;
 	}
-	return true;
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->n_targets && ready; i++) {
+		if (c->targets[i].missing) {
+			snprintf(why, whylen, "binary %.3000s is missing (being replaced?)", c->targets[i].path);
+			ready = false;
+		} else if (c->targets[i].attached == 0) {
+			snprintf(why, whylen, "binary %.3000s has no dwcp probes", c->targets[i].path);
+			ready = false;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ready;
+}
+
+/* Re-attaches binaries replaced on disk; under the collector lock, which
+ * guards the attach state that scrapes and /ready read. */
+static void follow_binaries(struct bpf_programs *bpf, struct collector *c)
+{
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->n_targets; i++) {
+		if (bpf_programs_follow(bpf, &c->targets[i]) == 1)
+			log_attach(&c->targets[i]);
+	}
+	pthread_mutex_unlock(&c->lock);
 }
 
 static void log_attach(const struct attach_target *t)
@@ -153,7 +180,9 @@ static void log_attach(const struct attach_target *t)
 		strcat(missing, dwcp_probe_name(p));
 	}
 	snprintf(attached, sizeof(attached), "%d", t->attached);
-	if (missing[0])
+	if (t->attached == 0)
+		log_event(LOG_WARN, "binary has no dwcp probes", "binary", t->path, NULL);
+	else if (missing[0])
 		log_event(LOG_WARN, "binary lacks some dwcp probes", "binary", t->path, "attached", attached,
 			  "missing", missing, NULL);
 	else
@@ -251,8 +280,10 @@ int main(int argc, char **argv)
 
 		/* a signal cuts the sleep short */
 		nanosleep(&second, NULL);
-		if (!exiting)
-			collector_reap(&collector);
+		if (exiting)
+			break;
+		follow_binaries(&bpf, &collector);
+		collector_reap(&collector);
 	}
 	log_event(LOG_INFO, "shutting down", NULL);
 	exit_code = 0;

@@ -158,6 +158,21 @@ static void test_durations(void **state)
 	assert_int_equal(parse_duration_ns(NULL, &ns), -1);
 }
 
+static void test_pinning_flags(void **state)
+{
+	(void)state;
+	struct options opt;
+	char err[256];
+
+	assert_int_equal(parse(ARGV("--binary", "/a"), &opt, err), OPTIONS_RUN);
+	assert_string_equal(opt.pin_path, "/sys/fs/bpf/dwcp-bpf");
+	assert_int_equal(parse(ARGV("--binary", "/a", "--bpf.pin-path", "/sys/fs/bpf/x"), &opt, err), OPTIONS_RUN);
+	assert_string_equal(opt.pin_path, "/sys/fs/bpf/x");
+	assert_int_equal(parse(ARGV("--binary", "/a", "--no-bpf.pin"), &opt, err), OPTIONS_RUN);
+	assert_null(opt.pin_path);
+	expect_error(ARGV("--binary", "/a", "--bpf.pin-path", "relative"), "--bpf.pin-path");
+}
+
 static void test_parse_twice(void **state)
 {
 	(void)state;
@@ -180,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_flag),
 		cmocka_unit_test(test_too_many_repeats),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_pinning_flags),
 		cmocka_unit_test(test_parse_twice),
 	};
 
