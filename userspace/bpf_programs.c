@@ -201,7 +201,11 @@ int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const c
 	memset(t, 0, sizeof(*t));
 	for (int i = 0; i < DWCP_PROBE_COUNT; i++)
 		t->error[i] = -ENOENT;
-	if (!realpath(path, t->path)) {
+	/* /proc/PID/root/... reaches into another mount namespace: resolving
+	 * it would follow the magic link to our own root */
+	if (strncmp(path, "/proc/", 6) == 0) {
+		snprintf(t->path, sizeof(t->path), "%s", path);
+	} else if (!realpath(path, t->path)) {
 		snprintf(err, errlen, "binary %s: %s", path, strerror(errno));
 		return -errno;
 	}

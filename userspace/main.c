@@ -85,16 +85,29 @@ static int check_privileges(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * With --pid, an absolute binary path is the process's view: a process in
+ * another mount namespace (a container) sees its own root, which the host
+ * reaches through /proc/PID/root. Returns the path to use.
+ */
+static const char *binary_path_for(const char *path, pid_t pid, char *buf, size_t len)
+{
+	if (!pid || path[0] != '/')
+		return path;
+	snprintf(buf, len, "/proc/%d/root%s", (int)pid, path);
+	return buf;
+}
+
 static int check_binary(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 
 	if (stat(path, &st) != 0) {
-		snprintf(err, errlen, "--binary %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "--binary %.4000s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "--binary %s: not a regular file", path);
+		snprintf(err, errlen, "--binary %.4000s: not a regular file", path);
 		return -1;
 	}
 	return 0;
@@ -192,6 +205,7 @@ static void log_attach(const struct attach_target *t)
 int main(int argc, char **argv)
 {
 	static struct attach_target targets[OPTIONS_MAX_BINARIES];
+	static char pid_paths[OPTIONS_MAX_BINARIES][PATH_MAX];
 	struct options opt;
 	struct bpf_programs bpf = { 0 };
 	struct bpf_map_sizes sizes;
@@ -230,6 +244,7 @@ int main(int argc, char **argv)
 	node[sizeof(node) - 1] = '\0';
 
 	for (size_t i = 0; i < opt.n_binaries; i++) {
+		opt.binaries[i] = binary_path_for(opt.binaries[i], opt.pid, pid_paths[i], sizeof(pid_paths[i]));
 		if (check_binary(opt.binaries[i], err, sizeof(err)) != 0)
 			goto fail;
 	}

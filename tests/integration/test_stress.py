@@ -1,0 +1,54 @@
+"""Load: two dwcp-sim processes firing as fast as they can (4 stream
+threads each, unpaced compression, ops around every chunk) while scrapes
+run every 100 ms. Afterwards every counter equals the processes' own totals
+(0 events lost) and the exporter stays small."""
+import threading
+
+from harness import Exporter, Sim, assert_matches_ledger
+from test_end_to_end import counters_only, merge_ledgers
+
+STRESS = ("--duration", "5", "--streams", "4", "--rate", "0", "--compress-rate", "0",
+          "--stream-bytes", "1000000", "--chunk-bytes", "4096", "--federation-interval-ms", "20",
+          "--wait-for-tracer", "20")
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_nothing_lost_under_load_with_scrapes_every_100ms(sim_binary):
+    with Exporter(binaries=(sim_binary,)) as exporter:
+        stop = threading.Event()
+        scrapes, peak_rss, failures = [0], [0], []
+
+        def scraper():
+            while not stop.is_set():
+                try:
+                    exporter.scrape()
+                    scrapes[0] += 1
+                    peak_rss[0] = max(peak_rss[0], rss_kib(exporter.pid))
+                except Exception as e:  # noqa: BLE001 - reported below
+                    failures.append(repr(e))
+                stop.wait(0.1)
+
+        thread = threading.Thread(target=scraper)
+        thread.start()
+        try:
+            with Sim(*STRESS, "--stream-prefix", "a", "--seed", "3", binary=sim_binary) as a, \
+                    Sim(*STRESS, "--stream-prefix", "b", "--seed", "4", binary=sim_binary) as b:
+                ledgers = (a.ledger(), b.ledger())
+                fired = sum(sum(s.fired().values()) for s in (a, b))
+                samples = exporter.samples()
+        finally:
+            stop.set()
+            thread.join()
+    assert not failures, failures[:3]
+    assert scrapes[0] >= 30
+    assert fired > 100000, "the load was too light to mean anything: %d probe hits" % fired
+    assert_matches_ledger(samples, counters_only(merge_ledgers(*ledgers)))
+    assert peak_rss[0] < 20 * 1024, "exporter RSS peaked at %d KiB" % peak_rss[0]
+    print("stress: %d probe hits, %d scrapes, exporter peak RSS %d KiB" % (fired, scrapes[0], peak_rss[0]))
