@@ -52,7 +52,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: all deps test unit integration demo bench clean test-asan lint
+.PHONY: all deps test unit integration demo bench soak clean test-asan lint
 .SECONDARY:
 all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(PROBE_BINS)
 
@@ -123,6 +123,13 @@ test-asan:
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./tests/demo.sh
+
+# The load test of test_stress.py for SOAK_SECONDS (default 600), printing
+# the exporter's RSS and open fds every 10 s. Not part of make test.
+SOAK_SECONDS ?= 600
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)DWCP_SOAK_SECONDS=$(SOAK_SECONDS) ./tests/integration/run tests/integration/test_stress.py -s
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

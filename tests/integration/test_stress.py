@@ -2,12 +2,16 @@
 threads each, unpaced compression, ops around every chunk) while scrapes
 run every 100 ms. Afterwards every counter equals the processes' own totals
 (0 events lost) and the exporter stays small."""
+import os
 import threading
+import time
 
 from harness import Exporter, Sim, assert_matches_ledger
 from test_end_to_end import counters_only, merge_ledgers
 
-STRESS = ("--duration", "5", "--streams", "4", "--rate", "0", "--compress-rate", "0",
+# make soak sets DWCP_SOAK_SECONDS to run the same test for minutes
+SECONDS = int(os.environ.get("DWCP_SOAK_SECONDS", "5"))
+STRESS = ("--duration", str(SECONDS), "--streams", "4", "--rate", "0", "--compress-rate", "0",
           "--stream-bytes", "1000000", "--chunk-bytes", "4096", "--federation-interval-ms", "20",
           "--wait-for-tracer", "20")
 
@@ -20,17 +24,27 @@ def rss_kib(pid):
     raise AssertionError("no VmRSS")
 
 
+def open_fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
 def test_nothing_lost_under_load_with_scrapes_every_100ms(sim_binary):
     with Exporter(binaries=(sim_binary,)) as exporter:
         stop = threading.Event()
-        scrapes, peak_rss, failures = [0], [0], []
+        scrapes, peak_rss, failures, timeline = [0], [0], [], []
+        start = time.monotonic()
 
         def scraper():
+            next_report = 0
             while not stop.is_set():
                 try:
                     exporter.scrape()
                     scrapes[0] += 1
                     peak_rss[0] = max(peak_rss[0], rss_kib(exporter.pid))
+                    elapsed = time.monotonic() - start
+                    if elapsed >= next_report:
+                        timeline.append((int(elapsed), rss_kib(exporter.pid), open_fds(exporter.pid)))
+                        next_report += 10
                 except Exception as e:  # noqa: BLE001 - reported below
                     failures.append(repr(e))
                 stop.wait(0.1)
@@ -51,4 +65,9 @@ def test_nothing_lost_under_load_with_scrapes_every_100ms(sim_binary):
     assert fired > 100000, "the load was too light to mean anything: %d probe hits" % fired
     assert_matches_ledger(samples, counters_only(merge_ledgers(*ledgers)))
     assert peak_rss[0] < 20 * 1024, "exporter RSS peaked at %d KiB" % peak_rss[0]
-    print("stress: %d probe hits, %d scrapes, exporter peak RSS %d KiB" % (fired, scrapes[0], peak_rss[0]))
+    print("stress: %d s, %d probe hits, %d scrapes, exporter peak RSS %d KiB" %
+          (SECONDS, fired, scrapes[0], peak_rss[0]))
+    for second, rss, fds in timeline:
+        print("  t=%4ds exporter RSS %6d KiB, open fds %d" % (second, rss, fds))
+    # fds do not grow with scrapes
+    assert timeline[-1][2] <= timeline[0][2] + 2, timeline
