@@ -29,7 +29,7 @@ static void render_versions(struct collect_ctx *ctx)
 	series_table_free(t);
 	series_table_init(t, BUILD_KEY_SIZE, 1);
 	seen = map_for_each(bpf_map__fd(c->maps[DWCP_MAP_VERSIONS]), sizeof(struct dwcp_proc_key),
-			    sizeof(struct dwcp_version), false, append_build, t);
+			    sizeof(struct dwcp_version), false, append_build, t, NULL);
 	if (seen < 0) {
 		ctx->err = seen;
 		return;

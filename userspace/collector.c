@@ -74,19 +74,13 @@ static bool process_alive(uint32_t tgid)
 struct reap_ctx {
 	uint64_t now_ns;
 	uint64_t grace_ns;
-	uint64_t *abandoned; /* counts the entries reaped, or NULL */
 };
 
 static bool reap_proc_entry(const void *key, const void *value, void *arg)
 {
-	const struct reap_ctx *r = arg;
-
 	(void)value;
-	if (process_alive(((const struct dwcp_proc_key *)key)->tgid))
-		return false;
-	if (r->abandoned)
-		*r->abandoned += 1;
-	return true;
+	(void)arg;
+	return !process_alive(((const struct dwcp_proc_key *)key)->tgid);
 }
 
 static bool reap_stream(const void *key, const void *value, void *arg)
@@ -98,10 +92,16 @@ static bool reap_stream(const void *key, const void *value, void *arg)
 	 * the last scrape still sees its final bytes */
 	if (s->end_ns)
 		return r->now_ns > s->end_ns && r->now_ns - s->end_ns > r->grace_ns;
-	if (process_alive(((const struct dwcp_proc_label_key *)key)->tgid))
-		return false;
-	*r->abandoned += 1;
-	return true;
+	return !process_alive(((const struct dwcp_proc_label_key *)key)->tgid);
+}
+
+/* Ended streams past their grace and active streams of dead processes
+ * share the walk; only the latter are abandoned. */
+static bool reap_ended_stream(const void *key, const void *value, void *arg)
+{
+	const struct dwcp_stream *s = value;
+
+	return s->end_ns && reap_stream(key, value, arg);
 }
 
 static void reap_locked(struct collector *c)
@@ -123,20 +123,27 @@ static void reap_locked(struct collector *c)
 	};
 	struct reap_ctx r = { .now_ns = monotonic_ns(), .grace_ns = c->opt->stream_grace_ns };
 
+	int streams_fd = bpf_map__fd(c->maps[DWCP_MAP_STREAMS]);
+	size_t deleted = 0;
+
 	for (size_t i = 0; i < sizeof(per_process) / sizeof(per_process[0]); i++) {
 		struct bpf_map *map = c->maps[per_process[i].map];
-		int seen;
+		int seen = map_for_each(bpf_map__fd(map), bpf_map__key_size(map), per_process[i].value_size, false,
+					reap_proc_entry, &r, &deleted);
 
-		r.abandoned = per_process[i].abandoned >= 0 ? &c->abandoned[per_process[i].abandoned] : NULL;
-		seen = map_for_each(bpf_map__fd(map), bpf_map__key_size(map), per_process[i].value_size, false,
-				    reap_proc_entry, &r);
+		if (per_process[i].abandoned >= 0)
+			c->abandoned[per_process[i].abandoned] += deleted;
 		/* in-flight maps are not rendered: their fill comes from here */
 		if (seen >= 0 && per_process[i].abandoned >= 0)
 			c->map_entries[per_process[i].map] = seen;
 	}
-	r.abandoned = &c->abandoned[ABANDONED_STREAM];
-	map_for_each(bpf_map__fd(c->maps[DWCP_MAP_STREAMS]), sizeof(struct dwcp_proc_label_key),
-		     sizeof(struct dwcp_stream), false, reap_stream, &r);
+	/* first the streams whose grace is over, then what is left of dead
+	 * processes: every one of those was still active */
+	map_for_each(streams_fd, sizeof(struct dwcp_proc_label_key), sizeof(struct dwcp_stream), false,
+		     reap_ended_stream, &r, NULL);
+	map_for_each(streams_fd, sizeof(struct dwcp_proc_label_key), sizeof(struct dwcp_stream), false, reap_stream,
+		     &r, &deleted);
+	c->abandoned[ABANDONED_STREAM] += deleted;
 }
 
 void collector_reap(struct collector *c)
@@ -179,7 +186,7 @@ void collect_map_into_table(struct collect_ctx *ctx, enum dwcp_map_id map_id, si
 		return;
 	}
 	seen = map_for_each(bpf_map__fd(c->maps[map_id]), map_key_size, map_value_size, percpu, append_entry,
-			    &walk);
+			    &walk, NULL);
 	if (seen < 0) {
 		ctx->err = seen;
 		return;

@@ -55,8 +55,21 @@ static int key_list_push(struct key_list *l, const void *key)
 	return 0;
 }
 
-int map_for_each(int map_fd, size_t key_size, size_t value_size, bool percpu, map_entry_fn fn, void *ctx)
+static uint32_t map_capacity(int map_fd)
 {
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len) != 0)
+		return UINT32_MAX / 4;
+	return info.max_entries;
+}
+
+int map_for_each(int map_fd, size_t key_size, size_t value_size, bool percpu, map_entry_fn fn, void *ctx,
+		 size_t *deleted)
+{
+	uint64_t steps_left = 2ull * map_capacity(map_fd) + 16;
 	int cpus = percpu ? map_possible_cpus() : 1;
 	size_t raw_size = percpu ? round8(value_size) * (size_t)cpus : value_size;
 	uint8_t *key = calloc(1, key_size), *next = calloc(1, key_size);
@@ -69,7 +82,9 @@ int map_for_each(int map_fd, size_t key_size, size_t value_size, bool percpu, ma
 		err = -ENOMEM;
 		goto out;
 	}
-	while (bpf_map_get_next_key(map_fd, prev, next) == 0) {
+	if (deleted)
+		*deleted = 0;
+	while (steps_left-- > 0 && bpf_map_get_next_key(map_fd, prev, next) == 0) {
 		memcpy(key, next, key_size);
 		prev = key;
 		/* an entry deleted by BPF between the two calls is simply gone */
@@ -83,8 +98,11 @@ int map_for_each(int map_fd, size_t key_size, size_t value_size, bool percpu, ma
 			break;
 		}
 	}
-	for (size_t i = 0; i < doomed.n; i++)
-		bpf_map_delete_elem(map_fd, doomed.keys + i * key_size);
+	/* a key seen twice is deleted once: only successful deletes count */
+	for (size_t i = 0; i < doomed.n; i++) {
+		if (bpf_map_delete_elem(map_fd, doomed.keys + i * key_size) == 0 && deleted)
+			(*deleted)++;
+	}
 out:
 	free(doomed.keys);
 	free(key);

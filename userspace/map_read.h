@@ -18,9 +18,16 @@ int map_possible_cpus(void);
  * returns true to have the entry deleted once the walk is over. */
 typedef bool (*map_entry_fn)(const void *key, const void *value, void *ctx);
 
-/* Walks every entry of a hash map; returns the number of entries seen or a
- * negative errno. */
-int map_for_each(int map_fd, size_t key_size, size_t value_size, bool percpu, map_entry_fn fn, void *ctx);
+/*
+ * Walks every entry of a hash map; returns the number of entries seen or a
+ * negative errno; *deleted (if not NULL) gets the number of entries this
+ * walk deleted. When BPF deletes the entry the walk stands on, the kernel
+ * restarts the walk from the first key: entries may be seen twice (callers
+ * of maps that BPF deletes from must not count what they see), and the walk
+ * stops after twice the map's capacity so that churn cannot keep it going.
+ */
+int map_for_each(int map_fd, size_t key_size, size_t value_size, bool percpu, map_entry_fn fn, void *ctx,
+		 size_t *deleted);
 
 /* Sums a per-CPU array of __u64 over CPUs into out[0..n). */
 int map_read_percpu_u64_array(int map_fd, uint32_t n, uint64_t *out);

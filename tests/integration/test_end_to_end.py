@@ -160,8 +160,11 @@ def test_level_gauges_right_soon_after_late_attach(sim_binary):
         time.sleep(2)
         with Exporter(binaries=(sim_binary,)) as exporter:
             started = time.monotonic()
-            samples = wait_for(lambda: (lambda s: s if series(s, "dwcp_hde_baseline_count") and
-                                        series(s, "dwcp_amst_bandwidth_utilization_percent") else None)(
+            levels = ("dwcp_system_version_info", "dwcp_system_config_enabled", "dwcp_system_component_health",
+                      "dwcp_hde_baseline_count", "dwcp_hde_dictionary_efficiency_percent",
+                      "dwcp_amst_bandwidth_utilization_percent")
+            samples = wait_for(lambda: (lambda s: s if all(series(s, f) for f in levels) and
+                                        len(series(s, "dwcp_system_component_health")) == 5 else None)(
                 exporter.samples()), 5, "level gauges after a late attach")
             assert time.monotonic() - started < 2.5
     assert samples[("dwcp_system_version_info", (("build_date", "2025-11-08"), ("git_commit", "abc123def456"),
