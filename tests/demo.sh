@@ -33,7 +33,7 @@ pids+=($!)
 
 for round in 1 2 3; do
 	sleep 3
-	echo "=== scrape $round: AMST metrics (stream ids abridged to the first 6 streams) ==="
+	echo "=== scrape $round: AMST metrics (per-stream series cut after the first 12) ==="
 	curl -fs "http://127.0.0.1:$PORT/metrics" | grep '^dwcp_amst_' | grep -v '_bucket' |
 		awk '/stream_id=/ { if (++n > 12) next } { print }'
 done
