@@ -15,7 +15,7 @@ struct stream_walk {
 	uint64_t active;
 };
 
-static bool append_stream(const void *key, const void *value, void *arg)
+static enum map_verdict append_stream(const void *key, const void *value, void *arg)
 {
 	const struct dwcp_proc_label_key *k = key;
 	const struct dwcp_stream *s = value;
@@ -24,7 +24,7 @@ static bool append_stream(const void *key, const void *value, void *arg)
 
 	walk->active += s->end_ns == 0;
 	series_table_append(walk->t, k->label, v);
-	return false;
+	return MAP_KEEP;
 }
 
 static void render_stream_bytes(struct collect_ctx *ctx, const uint64_t *totals)

@@ -7,7 +7,7 @@
 
 #define BUILD_KEY_SIZE offsetof(struct dwcp_version, updated_ns)
 
-static bool append_build(const void *key, const void *value, void *arg)
+static enum map_verdict append_build(const void *key, const void *value, void *arg)
 {
 	static const uint64_t one = 1;
 
@@ -15,7 +15,7 @@ static bool append_build(const void *key, const void *value, void *arg)
 	/* the build's three strings are the series key: one series per
 	 * distinct build among the live processes */
 	series_table_append(arg, value, &one);
-	return false;
+	return MAP_KEEP;
 }
 
 static void render_versions(struct collect_ctx *ctx)

@@ -66,24 +66,49 @@ void collector_free(struct collector *c)
 
 /* ---- reaping ---- */
 
-static bool process_alive(uint32_t tgid)
+/*
+ * Liveness of DWCP processes for one reap: each process holds many entries
+ * (a stream, an op, a level each), so each is asked once, not once per entry.
+ */
+#define LIVENESS_SLOTS 1024
+
+struct liveness {
+	uint32_t tgid[LIVENESS_SLOTS];
+	int8_t alive[LIVENESS_SLOTS]; /* -1 unknown */
+};
+
+static bool process_alive(struct liveness *l, uint32_t tgid)
 {
-	return kill((pid_t)tgid, 0) == 0 || errno == EPERM;
+	for (uint32_t i = 0; i < 8; i++) {
+		uint32_t slot = (tgid * 2654435761u + i) % LIVENESS_SLOTS;
+
+		if (l->alive[slot] >= 0 && l->tgid[slot] == tgid)
+			return l->alive[slot];
+		if (l->alive[slot] < 0) {
+			l->tgid[slot] = tgid;
+			l->alive[slot] = kill((pid_t)tgid, 0) == 0 || errno == EPERM;
+			return l->alive[slot];
+		}
+	}
+	return kill((pid_t)tgid, 0) == 0 || errno == EPERM; /* crowded: ask */
 }
 
 struct reap_ctx {
 	uint64_t now_ns;
 	uint64_t grace_ns;
+	struct liveness *liveness;
 };
 
-static bool reap_proc_entry(const void *key, const void *value, void *arg)
+static enum map_verdict reap_proc_entry(const void *key, const void *value, void *arg)
 {
+	const struct reap_ctx *r = arg;
+
 	(void)value;
-	(void)arg;
-	return !process_alive(((const struct dwcp_proc_key *)key)->tgid);
+	return process_alive(r->liveness, ((const struct dwcp_proc_key *)key)->tgid) ? MAP_KEEP
+										     : MAP_DELETE_COUNTED;
 }
 
-static bool reap_stream(const void *key, const void *value, void *arg)
+static enum map_verdict reap_stream(const void *key, const void *value, void *arg)
 {
 	const struct dwcp_stream *s = value;
 	const struct reap_ctx *r = arg;
@@ -91,17 +116,10 @@ static bool reap_stream(const void *key, const void *value, void *arg)
 	/* an ended stream keeps its grace period even if its process exited:
 	 * the last scrape still sees its final bytes */
 	if (s->end_ns)
-		return r->now_ns > s->end_ns && r->now_ns - s->end_ns > r->grace_ns;
-	return !process_alive(((const struct dwcp_proc_label_key *)key)->tgid);
-}
-
-/* Ended streams past their grace and active streams of dead processes
- * share the walk; only the latter are abandoned. */
-static bool reap_ended_stream(const void *key, const void *value, void *arg)
-{
-	const struct dwcp_stream *s = value;
-
-	return s->end_ns && reap_stream(key, value, arg);
+		return r->now_ns > s->end_ns && r->now_ns - s->end_ns > r->grace_ns ? MAP_DELETE : MAP_KEEP;
+	/* still active, and its process is gone: abandoned */
+	return process_alive(r->liveness, ((const struct dwcp_proc_label_key *)key)->tgid) ? MAP_KEEP
+											   : MAP_DELETE_COUNTED;
 }
 
 static void reap_locked(struct collector *c)
@@ -121,10 +139,11 @@ static void reap_locked(struct collector *c)
 		{ DWCP_MAP_FEATURES, sizeof(struct dwcp_level), -1 },
 		{ DWCP_MAP_VERSIONS, sizeof(struct dwcp_version), -1 },
 	};
-	struct reap_ctx r = { .now_ns = monotonic_ns(), .grace_ns = c->opt->stream_grace_ns };
-
-	int streams_fd = bpf_map__fd(c->maps[DWCP_MAP_STREAMS]);
+	static struct liveness liveness; /* reaps run under the collector lock */
+	struct reap_ctx r = { .now_ns = monotonic_ns(), .grace_ns = c->opt->stream_grace_ns, .liveness = &liveness };
 	size_t deleted = 0;
+
+	memset(liveness.alive, -1, sizeof(liveness.alive));
 
 	for (size_t i = 0; i < sizeof(per_process) / sizeof(per_process[0]); i++) {
 		struct bpf_map *map = c->maps[per_process[i].map];
@@ -137,12 +156,8 @@ static void reap_locked(struct collector *c)
 		if (seen >= 0 && per_process[i].abandoned >= 0)
 			c->map_entries[per_process[i].map] = seen;
 	}
-	/* first the streams whose grace is over, then what is left of dead
-	 * processes: every one of those was still active */
-	map_for_each(streams_fd, sizeof(struct dwcp_proc_label_key), sizeof(struct dwcp_stream), false,
-		     reap_ended_stream, &r, NULL);
-	map_for_each(streams_fd, sizeof(struct dwcp_proc_label_key), sizeof(struct dwcp_stream), false, reap_stream,
-		     &r, &deleted);
+	map_for_each(bpf_map__fd(c->maps[DWCP_MAP_STREAMS]), sizeof(struct dwcp_proc_label_key),
+		     sizeof(struct dwcp_stream), false, reap_stream, &r, &deleted);
 	c->abandoned[ABANDONED_STREAM] += deleted;
 }
 
@@ -161,13 +176,13 @@ struct table_walk {
 	uint64_t *scratch;
 };
 
-static bool append_entry(const void *key, const void *value, void *arg)
+static enum map_verdict append_entry(const void *key, const void *value, void *arg)
 {
 	struct table_walk *walk = arg;
 
 	memcpy(walk->scratch, (const uint8_t *)value + walk->value_offset, walk->t->value_words * sizeof(uint64_t));
 	series_table_append(walk->t, (const uint8_t *)key + walk->key_offset, walk->scratch);
-	return false;
+	return MAP_KEEP;
 }
 
 void collect_map_into_table(struct collect_ctx *ctx, enum dwcp_map_id map_id, size_t map_key_size,

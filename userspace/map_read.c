@@ -55,6 +55,30 @@ static int key_list_push(struct key_list *l, const void *key)
 	return 0;
 }
 
+struct walk {
+	size_t key_size, value_size, raw_size;
+	bool percpu;
+	int cpus;
+	map_entry_fn fn;
+	void *ctx;
+	uint8_t *sum;                  /* per-CPU values summed */
+	struct key_list doomed[2];     /* MAP_DELETE, MAP_DELETE_COUNTED */
+	int seen;
+};
+
+static int visit(struct walk *w, const void *key, const void *raw)
+{
+	enum map_verdict verdict;
+
+	if (w->percpu)
+		sum_percpu(raw, w->value_size, w->cpus, w->sum);
+	w->seen++;
+	verdict = w->fn(key, w->percpu ? w->sum : raw, w->ctx);
+	if (verdict == MAP_KEEP)
+		return 0;
+	return key_list_push(&w->doomed[verdict == MAP_DELETE_COUNTED], key);
+}
+
 static uint32_t map_capacity(int map_fd)
 {
 	struct bpf_map_info info;
@@ -66,50 +90,118 @@ static uint32_t map_capacity(int map_fd)
 	return info.max_entries;
 }
 
-int map_for_each(int map_fd, size_t key_size, size_t value_size, bool percpu, map_entry_fn fn, void *ctx,
-		 size_t *deleted)
+/* 1 when the kernel cannot batch this map (the caller walks key by key). */
+static int walk_batched(int map_fd, struct walk *w)
+{
+	size_t batch = 256;
+	uint8_t *keys = malloc(batch * w->key_size), *values = malloc(batch * w->raw_size);
+	uint32_t token = 0;
+	bool first = true;
+	int err = 0;
+
+	while (keys && values) {
+		uint32_t count = (uint32_t)batch;
+		int rc = bpf_map_lookup_batch(map_fd, first ? NULL : &token, &token, keys, values, &count, NULL);
+		int e = rc < 0 ? errno : 0;
+
+		if (rc < 0 && e == ENOSPC) {
+			/* a hash bucket holds more entries than a batch: grow */
+			uint8_t *k = realloc(keys, 2 * batch * w->key_size), *v;
+
+			if (!k)
+				break;
+			keys = k;
+			v = realloc(values, 2 * batch * w->raw_size);
+			if (!v)
+				break;
+			values = v;
+			batch *= 2;
+			continue;
+		}
+		if (rc < 0 && e != ENOENT) {
+			err = first && (e == EINVAL || e == ENOTSUP || e == EOPNOTSUPP) ? 1 : -e;
+			goto out;
+		}
+		for (uint32_t i = 0; i < count; i++) {
+			err = visit(w, keys + i * w->key_size, values + i * w->raw_size);
+			if (err)
+				goto out;
+		}
+		if (rc < 0) /* ENOENT: that was the last batch */
+			goto out;
+		first = false;
+	}
+	err = -ENOMEM;
+out:
+	free(keys);
+	free(values);
+	return err;
+}
+
+static int walk_by_key(int map_fd, struct walk *w)
 {
 	uint64_t steps_left = 2ull * map_capacity(map_fd) + 16;
-	int cpus = percpu ? map_possible_cpus() : 1;
-	size_t raw_size = percpu ? round8(value_size) * (size_t)cpus : value_size;
-	uint8_t *key = calloc(1, key_size), *next = calloc(1, key_size);
-	uint8_t *raw = malloc(raw_size), *value = percpu ? malloc(value_size) : NULL;
-	struct key_list doomed = { .key_size = key_size };
+	uint8_t *key = calloc(1, w->key_size), *next = calloc(1, w->key_size), *raw = malloc(w->raw_size);
 	const void *prev = NULL;
-	int seen = 0, err = 0;
+	int err = 0;
 
-	if (!key || !next || !raw || (percpu && !value) || cpus <= 0) {
+	if (!key || !next || !raw) {
 		err = -ENOMEM;
 		goto out;
 	}
-	if (deleted)
-		*deleted = 0;
 	while (steps_left-- > 0 && bpf_map_get_next_key(map_fd, prev, next) == 0) {
-		memcpy(key, next, key_size);
+		memcpy(key, next, w->key_size);
 		prev = key;
 		/* an entry deleted by BPF between the two calls is simply gone */
 		if (bpf_map_lookup_elem(map_fd, key, raw) != 0)
 			continue;
-		if (percpu)
-			sum_percpu(raw, value_size, cpus, value);
-		seen++;
-		if (fn(key, percpu ? value : raw, ctx) && key_list_push(&doomed, key) != 0) {
-			err = -ENOMEM;
+		err = visit(w, key, raw);
+		if (err)
 			break;
-		}
-	}
-	/* a key seen twice is deleted once: only successful deletes count */
-	for (size_t i = 0; i < doomed.n; i++) {
-		if (bpf_map_delete_elem(map_fd, doomed.keys + i * key_size) == 0 && deleted)
-			(*deleted)++;
 	}
 out:
-	free(doomed.keys);
 	free(key);
 	free(next);
 	free(raw);
-	free(value);
-	return err ? err : seen;
+	return err;
+}
+
+int map_for_each(int map_fd, size_t key_size, size_t value_size, bool percpu, map_entry_fn fn, void *ctx,
+		 size_t *deleted)
+{
+	struct walk w = {
+		.key_size = key_size,
+		.value_size = value_size,
+		.percpu = percpu,
+		.cpus = percpu ? map_possible_cpus() : 1,
+		.fn = fn,
+		.ctx = ctx,
+		.doomed = { { .key_size = key_size }, { .key_size = key_size } },
+	};
+	int err;
+
+	if (deleted)
+		*deleted = 0;
+	if (w.cpus <= 0)
+		return -ENOMEM;
+	w.raw_size = percpu ? round8(value_size) * (size_t)w.cpus : value_size;
+	w.sum = percpu ? malloc(value_size) : NULL;
+	if (percpu && !w.sum)
+		return -ENOMEM;
+	err = walk_batched(map_fd, &w);
+	if (err == 1)
+		err = walk_by_key(map_fd, &w);
+	/* a key seen twice is deleted once: only successful deletes count */
+	for (int kind = 0; kind < 2; kind++) {
+		for (size_t i = 0; i < w.doomed[kind].n; i++) {
+			if (bpf_map_delete_elem(map_fd, w.doomed[kind].keys + i * key_size) == 0 && kind == 1 &&
+			    deleted)
+				(*deleted)++;
+		}
+		free(w.doomed[kind].keys);
+	}
+	free(w.sum);
+	return err ? err : w.seen;
 }
 
 int map_read_percpu_u64_array(int map_fd, uint32_t n, uint64_t *out)

@@ -14,16 +14,24 @@
 
 int map_possible_cpus(void);
 
-/* fn gets each entry's key and value (per-CPU maps: summed over CPUs); it
- * returns true to have the entry deleted once the walk is over. */
-typedef bool (*map_entry_fn)(const void *key, const void *value, void *ctx);
+/* What a walk does with an entry once it is over. */
+enum map_verdict {
+	MAP_KEEP,
+	MAP_DELETE,
+	MAP_DELETE_COUNTED, /* delete, and count it in *deleted */
+};
+
+/* fn gets each entry's key and value (per-CPU maps: summed over CPUs). */
+typedef enum map_verdict (*map_entry_fn)(const void *key, const void *value, void *ctx);
 
 /*
  * Walks every entry of a hash map; returns the number of entries seen or a
- * negative errno; *deleted (if not NULL) gets the number of entries this
- * walk deleted. When BPF deletes the entry the walk stands on, the kernel
- * restarts the walk from the first key: entries may be seen twice (callers
- * of maps that BPF deletes from must not count what they see), and the walk
+ * negative errno; *deleted (if not NULL) gets the number of MAP_DELETE_COUNTED
+ * entries this walk deleted. Entries are read in batches
+ * (bpf_map_lookup_batch: a few syscalls for thousands of entries); kernels
+ * without batch lookup get a key-by-key walk, where an entry BPF deletes
+ * under the walk restarts it from the first key: entries may then be seen
+ * twice (only deletes are counted, and a key is deleted once), and that walk
  * stops after twice the map's capacity so that churn cannot keep it going.
  */
 int map_for_each(int map_fd, size_t key_size, size_t value_size, bool percpu, map_entry_fn fn, void *ctx,
