@@ -5,6 +5,7 @@
 #include "collector.h"
 #include "dwcp_names.h"
 #include "map_read.h"
+#include "process_metrics.h"
 
 static void render_attach_state(struct collect_ctx *ctx)
 {
@@ -113,4 +114,5 @@ void collect_self(struct collect_ctx *ctx)
 	expo_sample_u64(ctx->w, NULL, build, 2, 1);
 	metric_family_begin(ctx->w, MF_EXPORTER_SCRAPE_DURATION);
 	expo_sample(ctx->w, NULL, NULL, 0, ctx->c->last_scrape_seconds);
+	process_metrics_render(ctx->w);
 }

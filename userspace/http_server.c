@@ -91,7 +91,10 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	log_event(LOG_ERROR, "http server", "error", msg, NULL);
+	/* libmicrohttpd reports every malformed request a client sends: that
+	 * is the client's problem, not an exporter error, and must not let
+	 * junk traffic flood the log */
+	log_event(LOG_DEBUG, "http server", "error", msg, NULL);
 }
 
 static void count_status(struct http_server *s, unsigned code)

@@ -16,6 +16,8 @@ void log_configure(enum log_level level, enum log_format fmt)
 {
 	min_level = level;
 	format = fmt;
+	/* one write per line (stderr is unbuffered: a write per character) */
+	setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
 bool log_enabled(enum log_level level)

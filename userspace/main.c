@@ -57,10 +57,12 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ar
 	return 0;
 }
 
-/* Root, or the capabilities BPF and uprobe attach need. */
+/* Root, or the capabilities BPF and uprobe attach need: CAP_BPF to load,
+ * CAP_PERFMON for perf events, and CAP_SYS_ADMIN because kernels since 2025
+ * require it for every uprobe (tests/integration/test_capabilities.py). */
 static int check_privileges(char *err, size_t errlen)
 {
-	static const cap_value_t needed[] = { CAP_BPF, CAP_PERFMON };
+	static const cap_value_t needed[] = { CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN };
 	cap_t caps;
 
 	if (geteuid() == 0)
@@ -75,7 +77,8 @@ static int check_privileges(char *err, size_t errlen)
 
 		if (cap_get_flag(caps, needed[i], CAP_EFFECTIVE, &v) != 0 || v != CAP_SET) {
 			snprintf(err, errlen,
-				 "not root and %s is not effective: run as root or with CAP_BPF and CAP_PERFMON",
+				 "not root and %s is not effective: run as root or with CAP_BPF, CAP_PERFMON and "
+				 "CAP_SYS_ADMIN (uprobes need CAP_SYS_ADMIN)",
 				 cap_to_name(needed[i]));
 			cap_free(caps);
 			return -1;
