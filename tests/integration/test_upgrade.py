@@ -53,3 +53,21 @@ def test_old_binary_processes_stay_instrumented(sim_binary):
         finally:
             old.stop()
     assert_matches_ledger(samples, counters_only(ledger_old))
+
+
+def test_replaced_by_a_binary_without_probes_keeps_serving(sim_binary):
+    from harness import BUILD
+    with Exporter(binaries=(sim_binary,)) as exporter:
+        with Sim(*SIM_ARGS, "--wait-for-tracer", "20", binary=sim_binary) as sim:
+            ledger = sim.ledger()
+        staged = sim_binary.with_name("dwcp-sim.new")
+        shutil.copy2(BUILD / "tests" / "dwcp_noprobes", staged)
+        os.rename(staged, sim_binary)
+        wait_for(lambda: reattached(exporter, sim_binary) == 1, 5, "the probe-less binary to be examined")
+        status, _, body = exporter.get("/ready")
+        assert status == 503 and b"no dwcp probes" in body
+        samples = exporter.samples()  # still serving
+        attached = [v for k, v in samples.items() if k[0] == "dwcp_bpf_probe_attached"]
+        assert len(attached) == 19 and not any(attached)
+        assert_matches_ledger(samples, counters_only(ledger))
+        assert "binary has no dwcp probes" in exporter.output()
