@@ -275,8 +275,12 @@ int main(int argc, char **argv)
 		goto fail;
 
 	for (size_t i = 0; i < opt.n_binaries; i++) {
-		int n = bpf_programs_attach(&bpf, &targets[i], opt.binaries[i], opt.pid, err, sizeof(err));
+		int n;
 
+		/* scrapes may already run: they read the attach state */
+		pthread_mutex_lock(&collector.lock);
+		n = bpf_programs_attach(&bpf, &targets[i], opt.binaries[i], opt.pid, err, sizeof(err));
+		pthread_mutex_unlock(&collector.lock);
 		if (n < 0)
 			goto fail;
 		if (n == 0) {
