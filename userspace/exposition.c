@@ -257,7 +257,7 @@ static bool remember_family(struct expo_writer *w, const char *name, size_t len)
 	return true;
 }
 
-static const char *type_name(enum expo_type t)
+const char *expo_type_name(enum expo_type t)
 {
 	switch (t) {
 	case EXPO_COUNTER:
@@ -304,7 +304,7 @@ void expo_family(struct expo_writer *w, const char *name, enum expo_type type, c
 	put(w, "\n# TYPE ", 8);
 	put(w, name, shown);
 	putc_(w, ' ');
-	puts_(w, type_name(type));
+	puts_(w, expo_type_name(type));
 	putc_(w, '\n');
 }
 

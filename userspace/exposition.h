@@ -66,6 +66,9 @@ void expo_writer_begin(struct expo_writer *w, enum expo_format format);
  */
 void expo_family(struct expo_writer *w, const char *name, enum expo_type type, const char *help);
 
+/* "counter", "gauge", "histogram": the TYPE line's word for type. */
+const char *expo_type_name(enum expo_type type);
+
 /*
  * A sample of the current family. suffix is NULL or "_bucket", "_sum",
  * "_count"... appended to the family name for gauges and histograms; a

@@ -114,25 +114,12 @@ void metric_family_begin(struct expo_writer *w, enum metric_family_id id)
 	expo_family(w, families[id].name, families[id].type, families[id].help);
 }
 
-static const char *type_name(enum expo_type type)
-{
-	switch (type) {
-	case EXPO_COUNTER:
-		return "counter";
-	case EXPO_GAUGE:
-		return "gauge";
-	case EXPO_HISTOGRAM:
-		return "histogram";
-	}
-	return "untyped";
-}
-
 void metric_families_print_markdown(FILE *out)
 {
 	for (int i = 0; i < MF_COUNT; i++) {
 		const struct metric_family *f = &families[i];
 
-		fprintf(out, "| `%s` | %s | ", f->name, type_name(f->type));
+		fprintf(out, "| `%s` | %s | ", f->name, expo_type_name(f->type));
 		for (int l = 0; f->labels[l]; l++)
 			fprintf(out, "%s%s", l ? ", " : "", f->labels[l]);
 		fprintf(out, " | %s |\n", f->help);

@@ -33,6 +33,18 @@ def private_copy(binary, directory):
     return target
 
 
+def stop_process(proc, sig=signal.SIGTERM, timeout=20):
+    """Signals proc and waits; SIGKILL if it does not exit in time."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -111,13 +123,7 @@ class Sim:
         return counts
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, sig, timeout)
         self.proc.communicate()
         self.dir.cleanup()
         return self.proc.returncode
@@ -183,13 +189,7 @@ class Exporter:
         return self.log.read()
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, sig, timeout)
         if self.own_pins:
             remove_pins(self.pin_path)
         return self.proc.returncode
