@@ -35,6 +35,17 @@ import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROM_CONFIGS = os.path.join(REPO, "configs", "prometheus")
+# the rule files the shipped configs load: recording rules, then alerts
+RULE_FILES = [os.path.join(PROM_CONFIGS, "dwcp-recording-rules.yml"), os.path.join(PROM_CONFIGS, "dwcp-alerts.yml")]
+# the seed's six recording rules
+RECORDING_RULE_NAMES = (
+    "dwcp:amst:error_rate:5m",
+    "dwcp:amst:throughput_mbps:5m",
+    "dwcp:hde:compression_ratio_median:10m",
+    "dwcp:migration:duration_median:1h",
+    "dwcp:federation:bandwidth_saved_gbps:1h",
+    "dwcp:system:availability:5m",
+)
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import EXPORTER, SIM, Sim, free_port, parse_samples, remove_pins, series, wait_for
+from harness import EXPORTER, SIM, Sim, free_port, parse_samples, remove_pins, series, stop_process, wait_for
 
 NOBODY = 65534
 DOCUMENTED = ("bpf", "perfmon", "sys_admin")
@@ -66,13 +66,7 @@ class UnprivilegedExporter:
         return self.log.read()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         remove_pins(self.pin_path)
         return self.proc.returncode
 

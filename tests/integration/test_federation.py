@@ -11,18 +11,10 @@ intervals (1 s) and targets differ from the shipped files."""
 import math
 import os
 
-from prom import PROM_CONFIGS, Prometheus, StaticTarget, shipped_config, synthetic_exporter
+from prom import (PROM_CONFIGS, RECORDING_RULE_NAMES, RULE_FILES, Prometheus, StaticTarget, shipped_config,
+                  synthetic_exporter)
 
 FED = os.path.join(PROM_CONFIGS, "federation")
-RULES = [os.path.join(PROM_CONFIGS, "dwcp-recording-rules.yml"), os.path.join(PROM_CONFIGS, "dwcp-alerts.yml")]
-RULE_NAMES = [
-    "dwcp:amst:error_rate:5m",
-    "dwcp:amst:throughput_mbps:5m",
-    "dwcp:hde:compression_ratio_median:10m",
-    "dwcp:migration:duration_median:1h",
-    "dwcp:federation:bandwidth_saved_gbps:1h",
-    "dwcp:system:availability:5m",
-]
 # Per cluster: share of finished streams that fail.
 ERROR_SHARE = {"c1": 0.1, "c2": 0.2}
 TIMEOUT = 45
@@ -37,8 +29,8 @@ def cluster_config(name, target):
             "    scrape_interval: 10s": "    scrape_interval: 1s",
             "    scrape_timeout: 5s": "    scrape_timeout: 1s",
             "prometheus: dwcp-cluster-a": f"prometheus: {name}",
-            "  - ../dwcp-recording-rules.yml": "  - " + RULES[0],
-            "  - ../dwcp-alerts.yml": "  - " + RULES[1],
+            "  - ../dwcp-recording-rules.yml": "  - " + RULE_FILES[0],
+            "  - ../dwcp-alerts.yml": "  - " + RULE_FILES[1],
             "          - 'cluster-a-node-1:9477'\n          - 'cluster-a-node-2:9477'": f"          - '{target}'",
         },
     )
@@ -62,7 +54,7 @@ def test_global_prometheus_federates_recording_rules():
             Prometheus(cluster_config("dwcp-cluster-a", t1.address), name="cluster-a") as pa, \
             Prometheus(cluster_config("dwcp-cluster-b", t2.address), name="cluster-b") as pb, \
             Prometheus(global_config(pa.url[7:], pb.url[7:]), name="global") as glob:
-        expected = {(rule, c) for rule in RULE_NAMES for c in ("c1", "c2")}
+        expected = {(rule, c) for rule in RECORDING_RULE_NAMES for c in ("c1", "c2")}
 
         def federated():
             got = glob.query('group by (__name__, cluster) ({__name__=~"dwcp:.*"})')

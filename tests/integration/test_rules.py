@@ -9,23 +9,14 @@ import subprocess
 
 import pytest
 
-from prom import PROM_CONFIGS, PROMTOOL, Prometheus, shipped_config
+from prom import PROM_CONFIGS, PROMTOOL, RECORDING_RULE_NAMES, RULE_FILES, Prometheus, shipped_config
 
 CONFIGS = sorted(
     [os.path.join(PROM_CONFIGS, "prometheus.yml"), os.path.join(PROM_CONFIGS, "dwcp-scrape-config.yml")]
     + glob.glob(os.path.join(PROM_CONFIGS, "federation", "*.yml"))
 )
-RULES = [os.path.join(PROM_CONFIGS, "dwcp-recording-rules.yml"), os.path.join(PROM_CONFIGS, "dwcp-alerts.yml")]
 RULE_TESTS = sorted(glob.glob(os.path.join(PROM_CONFIGS, "tests", "*.test.yml")))
 
-RECORDING_RULES = {
-    "dwcp:amst:error_rate:5m",
-    "dwcp:amst:throughput_mbps:5m",
-    "dwcp:hde:compression_ratio_median:10m",
-    "dwcp:migration:duration_median:1h",
-    "dwcp:federation:bandwidth_saved_gbps:1h",
-    "dwcp:system:availability:5m",
-}
 ALERTS = {
     "DWCPHighErrorRate",
     "DWCPComponentDown",
@@ -44,7 +35,7 @@ def promtool(*args):
 def test_shipped_files_exist():
     assert len(CONFIGS) == 5, CONFIGS
     assert len(RULE_TESTS) == 2, RULE_TESTS
-    for path in CONFIGS + RULES + RULE_TESTS:
+    for path in CONFIGS + RULE_FILES + RULE_TESTS:
         assert os.path.isfile(path), path
 
 
@@ -56,7 +47,7 @@ def test_check_config(config):
 
 
 def test_check_rules():
-    rc, out = promtool("check", "rules", *RULES)
+    rc, out = promtool("check", "rules", *RULE_FILES)
     assert rc == 0, out
     assert out.count("SUCCESS: 6 rules found") == 2, out
 
@@ -87,14 +78,14 @@ def test_rule_tests_cover_every_rule():
     assert set(seen) == ALERTS
     for name, kinds in seen.items():
         assert kinds == {"fires", "silent"}, (name, kinds)
-    for rule in RECORDING_RULES:
+    for rule in RECORDING_RULE_NAMES:
         assert f"- expr: {rule}\n" in recording_text, rule
 
 
 def test_runbook_has_every_anchor():
     with open(os.path.join(PROM_CONFIGS, "RUNBOOK.md"), encoding="utf-8") as f:
         headings = {line[3:].strip().lower() for line in f if line.startswith("## ")}
-    with open(RULES[1], encoding="utf-8") as f:
+    with open(RULE_FILES[1], encoding="utf-8") as f:
         alerts_text = f.read()
     for alert in ALERTS:
         assert f"RUNBOOK.md#{alert.lower()}\"" in alerts_text, alert
@@ -108,8 +99,8 @@ def test_prometheus_loads_rules():
         os.path.join(PROM_CONFIGS, "prometheus.yml"),
         {
             "  evaluation_interval: 15s": "  evaluation_interval: 1s",
-            "  - dwcp-recording-rules.yml": "  - " + RULES[0],
-            "  - dwcp-alerts.yml": "  - " + RULES[1],
+            "  - dwcp-recording-rules.yml": "  - " + RULE_FILES[0],
+            "  - dwcp-alerts.yml": "  - " + RULE_FILES[1],
         },
     )
     with Prometheus(text, name="rules") as prom:
@@ -123,6 +114,6 @@ def test_prometheus_loads_rules():
 
         rules = prom.wait_for(evaluated, 20, "every rule evaluated once")
         names = {r["name"] for r in rules}
-        assert names == RECORDING_RULES | ALERTS
+        assert names == set(RECORDING_RULE_NAMES) | ALERTS
         bad = [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"]
         assert not bad, bad
