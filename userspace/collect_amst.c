@@ -37,8 +37,7 @@ static void render_stream_bytes(struct collect_ctx *ctx, const uint64_t *totals)
 	char text[DWCP_LABEL_LEN];
 	int seen;
 
-	series_table_free(t);
-	series_table_init(t, DWCP_LABEL_LEN, STREAM_WORDS);
+	series_table_reset(t, DWCP_LABEL_LEN, STREAM_WORDS);
 	seen = map_for_each(bpf_map__fd(c->maps[DWCP_MAP_STREAMS]), sizeof(struct dwcp_proc_label_key),
 			    sizeof(struct dwcp_stream), false, append_stream, &walk, NULL);
 	if (seen < 0) {

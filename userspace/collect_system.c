@@ -26,8 +26,7 @@ static void render_versions(struct collect_ctx *ctx)
 	char version[DWCP_LABEL_LEN], commit[DWCP_LABEL_LEN], date[DWCP_LABEL_LEN];
 	int seen;
 
-	series_table_free(t);
-	series_table_init(t, BUILD_KEY_SIZE, 1);
+	series_table_reset(t, BUILD_KEY_SIZE, 1);
 	seen = map_for_each(bpf_map__fd(c->maps[DWCP_MAP_VERSIONS]), sizeof(struct dwcp_proc_key),
 			    sizeof(struct dwcp_version), false, append_build, t, NULL);
 	if (seen < 0) {

@@ -194,8 +194,7 @@ void collect_map_into_table(struct collect_ctx *ctx, enum dwcp_map_id map_id, si
 	struct table_walk walk = { &c->table, key_offset, value_offset, scratch };
 	int seen;
 
-	series_table_free(&c->table);
-	series_table_init(&c->table, key_size, value_words);
+	series_table_reset(&c->table, key_size, value_words);
 	if (value_words > sizeof(scratch) / sizeof(scratch[0])) {
 		ctx->err = -EINVAL;
 		return;

@@ -4,20 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-void series_table_init(struct series_table *t, size_t key_size, size_t value_words)
+void series_table_reset(struct series_table *t, size_t key_size, size_t value_words)
 {
-	memset(t, 0, sizeof(*t));
 	t->key_size = key_size;
 	t->value_words = value_words;
 	/* keep values 8-byte aligned after keys of any size */
 	t->entry_size = ((key_size + 7) & ~(size_t)7) + value_words * sizeof(uint64_t);
+	t->n = 0;
+	t->failed = 0;
+}
+
+void series_table_init(struct series_table *t, size_t key_size, size_t value_words)
+{
+	memset(t, 0, sizeof(*t));
+	series_table_reset(t, key_size, value_words);
 }
 
 void series_table_free(struct series_table *t)
 {
 	free(t->data);
 	t->data = NULL;
-	t->n = t->cap = 0;
+	t->n = t->cap_bytes = 0;
 }
 
 void series_table_clear(struct series_table *t)
@@ -30,16 +37,19 @@ int series_table_append(struct series_table *t, const void *key, const uint64_t 
 {
 	uint8_t *entry;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		uint8_t *data = realloc(t->data, cap * t->entry_size);
+	if ((t->n + 1) * t->entry_size > t->cap_bytes) {
+		size_t cap = t->cap_bytes ? t->cap_bytes * 2 : 32 * t->entry_size;
+		uint8_t *data;
 
+		if (cap < (t->n + 1) * t->entry_size)
+			cap = (t->n + 1) * t->entry_size;
+		data = realloc(t->data, cap);
 		if (!data) {
 			t->failed = 1;
 			return -ENOMEM;
 		}
 		t->data = data;
-		t->cap = cap;
+		t->cap_bytes = cap;
 	}
 	entry = t->data + t->n * t->entry_size;
 	memset(entry, 0, t->entry_size);

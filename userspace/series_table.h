@@ -18,8 +18,9 @@ struct series_table {
 	size_t value_words; /* uint64_t words */
 	size_t entry_size;
 	uint8_t *data;
-	size_t n, cap;
-	int failed; /* out of memory while appending */
+	size_t n;
+	size_t cap_bytes; /* allocated; kept across resets whatever the layout */
+	int failed;       /* out of memory while appending */
 };
 
 /* into += from, word by word, for into and from of value_words words */
@@ -28,6 +29,9 @@ typedef void (*series_merge_fn)(uint64_t *into, const uint64_t *from, size_t val
 void series_table_init(struct series_table *t, size_t key_size, size_t value_words);
 void series_table_free(struct series_table *t);
 void series_table_clear(struct series_table *t);
+/* Empties t for entries of another layout, keeping its buffer: one table
+ * serves every family of a scrape without allocating again. */
+void series_table_reset(struct series_table *t, size_t key_size, size_t value_words);
 /* Copies key and value; returns 0 or -ENOMEM (remembered in t->failed). */
 int series_table_append(struct series_table *t, const void *key, const uint64_t *value);
 void series_table_merge(struct series_table *t, series_merge_fn merge);

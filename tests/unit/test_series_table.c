@@ -104,6 +104,34 @@ static void test_many_entries_and_odd_key_size(void **state)
 	series_table_free(&t);
 }
 
+static void test_reset_keeps_the_buffer_across_layouts(void **state)
+{
+	(void)state;
+	struct series_table t;
+	uint8_t *buffer;
+
+	series_table_init(&t, sizeof(struct key), 2);
+	for (int i = 0; i < 100; i++)
+		add(&t, i % 2 ? "odd" : "even", 1, 0);
+	buffer = t.data;
+	/* a smaller layout fits in the same buffer */
+	series_table_reset(&t, 3, 1);
+	assert_int_equal(t.n, 0);
+	for (uint64_t i = 0; i < 50; i++)
+		assert_int_equal(series_table_append(&t, "abc", &i), 0);
+	assert_ptr_equal(t.data, buffer);
+	series_table_merge(&t, series_merge_sum);
+	assert_int_equal(t.n, 1);
+	assert_true(series_value(&t, 0)[0] == 49 * 50 / 2);
+	/* and back to the first layout, more entries than before */
+	series_table_reset(&t, sizeof(struct key), 2);
+	for (int i = 0; i < 1000; i++)
+		add(&t, "k", 1, 1);
+	series_table_merge(&t, series_merge_sum);
+	assert_true(series_value(&t, 0)[0] == 1000 && series_value(&t, 0)[1] == 1000);
+	series_table_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +139,7 @@ int main(void)
 		cmocka_unit_test(test_min_and_latest),
 		cmocka_unit_test(test_zero_size_key_folds_everything),
 		cmocka_unit_test(test_many_entries_and_odd_key_size),
+		cmocka_unit_test(test_reset_keeps_the_buffer_across_layouts),
 	};
 
 	return cmocka_run_group_tests_name("series_table", tests, NULL, NULL);
