@@ -24,7 +24,7 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP \
 	     -I$(OUT) -Ibpf -Iusdt -Iuserspace \
 	     -DDWCP_BPF_VERSION='"$(VERSION)"' -DDWCP_BPF_GIT_COMMIT='"$(GIT_COMMIT)"'
-LDLIBS    += -lbpf -lelf -lz -lmicrohttpd -lcap -lpthread -lm
+LDLIBS    += -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lcap -lpthread -lm
 
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (make test-asan).
 ifeq ($(SANITIZE),1)
@@ -52,7 +52,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: all deps test unit integration demo bench soak clean test-asan lint
+.PHONY: all deps test unit integration demo bench soak clean test-asan lint fuzz
 .SECONDARY:
 all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(PROBE_BINS)
 
@@ -135,7 +135,38 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./tests/bench/run
 
+# libFuzzer (clang) runs every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each
+# (default 60), from its seeds in tests/fuzz/corpus/<name>/; new inputs
+# go to $(OUT)/fuzz/corpus/<name>/, a crash stops with the input saved as
+# $(OUT)/fuzz/<name>-crash-*. Not part of make test.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_OBJS    := $(patsubst userspace/%.c,$(OUT)/fuzz/obj/%.o,$(filter-out userspace/main.c,$(EXPORTER_SRCS)))
+FUZZ_SAN     := address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+$(OUT)/fuzz/obj/%.o: userspace/%.c | $(SKELETONS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(CFLAGS) -O1 -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+
+$(OUT)/fuzz/libexporter.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUT)/fuzz/libexporter.a
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(CFLAGS) -O1 -fsanitize=fuzzer,$(FUZZ_SAN) $< $(OUT)/fuzz/libexporter.a $(LDLIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)set -e; for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); mkdir -p $(OUT)/fuzz/corpus/$$n; \
+		seeds=; if [ -d tests/fuzz/corpus/$$n ]; then seeds=tests/fuzz/corpus/$$n; fi; \
+		echo "== $$n for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/$$n- \
+			$(OUT)/fuzz/corpus/$$n $$seeds; \
+	done
+
 clean:
 	$(Q)rm -rf $(OUT)
 
--include $(wildcard $(OUT)/obj/*/*.d) $(wildcard $(OUT)/tests/*.d)
+-include $(wildcard $(OUT)/obj/*/*.d) $(wildcard $(OUT)/tests/*.d) $(wildcard $(OUT)/fuzz/obj/*.d)

@@ -3,7 +3,8 @@
  *
  * What it offers
  *   - One macro per probe of usdt/dwcp.d, DWCP_<PROBE>(args...). A probe site
- *     is a single nop until a tracer (dwcp-bpf-exporter, bpftrace) attaches.
+ *     is a few nops until a tracer (dwcp-bpf-exporter, bpftrace) attaches
+ *     (see "Probe sites" below).
  *   - DWCP_<PROBE>_ENABLED(): true while something is attached to that probe
  *     (its USDT semaphore is non-zero). Use it to skip work done only to build
  *     probe arguments (formatting an id, computing a total).
@@ -51,9 +52,43 @@
  * which libbpf's USDT argument parser (and other tracers) cannot read. */
 #if !defined(STAP_SDT_ARG_CONSTRAINT) && (defined(__x86_64__) || defined(__i386__))
 #define STAP_SDT_ARG_CONSTRAINT nr
+#define DWCP_SITE_CONSTRAINT_NR 1
 #endif
 #include <sys/sdt.h>
 #include <stdint.h>
+
+/*
+ * Probe sites. sys/sdt.h marks a site with a 1-byte nop; a uprobe there
+ * always costs a breakpoint trap. Linux 6.17+ on x86-64 can turn a uprobe on
+ * the 5-byte nop 0f 1f 44 00 00 into a call to a "[uprobes-trampoline]" page
+ * (after its first hit, when the nop does not cross a page), so on x86-64
+ * the USDT note points at such a nop5, 8-byte aligned so it never crosses a
+ * page. Tracers that attach at the note address (libbpf 1.1, bpftrace 0.17,
+ * newer libbpf too) get the call where the kernel offers it and the
+ * ordinary trap elsewhere; the site stays a valid stapsdt note.
+ *
+ * The call pushes its return address, and the trampoline three registers,
+ * below %rsp: into the red zone where a leaf function may keep locals across
+ * the asm. The nop5 is therefore bracketed by lea -128(%rsp),%rsp and
+ * lea 128(%rsp),%rsp, which also needs every argument in a register or an
+ * immediate (STAP_SDT_ARG_CONSTRAINT nr above, never %rsp-relative memory).
+ * A TU that sets its own STAP_SDT_ARG_CONSTRAINT, or defines
+ * DWCP_PROBE_SITE_NOP1, keeps sys/sdt.h's 1-byte nop; DWCP_PROBE_SITE_NOP5
+ * is defined where the nop5 site is in use. The bytes are spelled
+ * out because _SDT_NOP reaches the assembler through a one-argument macro
+ * (no commas) and an asm with operands (no bare %); the second 990 label
+ * moves the note's address from the first lea to the nop5.
+ * Like sys/sdt.h's, this takes effect for every STAP_PROBE expanded after
+ * this header in the translation unit.
+ */
+#if defined(__x86_64__) && defined(DWCP_SITE_CONSTRAINT_NR) && !defined(DWCP_PROBE_SITE_NOP1)
+#undef _SDT_NOP
+/* lea -0x80(%rsp),%rsp; align 8; 990: nopl 0x0(%rax,%rax,1); lea 0x80(%rsp),%rsp */
+#define _SDT_NOP                                                               \
+	.4byte 0x24648d48; .byte 0x80; .p2align 3;                             \
+	990: .4byte 0x00441f0f; .byte 0x00; .8byte 0x0000008024a48d48
+#define DWCP_PROBE_SITE_NOP5 1
+#endif
 
 #define DWCP_SEMAPHORE(probe) dwcp_##probe##_semaphore
 

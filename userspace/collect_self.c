@@ -1,9 +1,13 @@
 /* The exporter's own families: attach state, bad probe arguments, full maps,
- * map fill, build, scrape duration. */
+ * map fill, its BPF programs' run time, build, scrape duration, HTTP
+ * requests. */
 #include <bpf/libbpf.h>
+#include <stdio.h>
 
+#include "bpf_stats.h"
 #include "collector.h"
 #include "dwcp_names.h"
+#include "http_server.h"
 #include "map_read.h"
 #include "process_metrics.h"
 
@@ -104,15 +108,83 @@ static void render_bpf_health(struct collect_ctx *ctx)
 	}
 }
 
+/*
+ * Rendered whether or not the kernel is counting: the counts are the
+ * kernel's and stay valid (frozen) while it is not, and the series do not
+ * come and go when someone toggles the sysctl; dwcp_bpf_stats_enabled says
+ * whether they move.
+ */
+static void render_program_stats(struct collect_ctx *ctx)
+{
+	struct bpf_prog_stats stats[DWCP_PROBE_COUNT];
+	bool have[DWCP_PROBE_COUNT] = { false };
+	struct bpf_program *prog;
+	struct expo_label label;
+
+	metric_family_begin(ctx->w, MF_BPF_STATS_ENABLED);
+	expo_sample_u64(ctx->w, NULL, NULL, 0, bpf_stats_enabled());
+	for (int o = 0; o < BPF_AREA_COUNT; o++) {
+		bpf_object__for_each_program(prog, ctx->c->bpf->objects[o]) {
+			int id = dwcp_probe_id_of(bpf_program__name(prog));
+			int err;
+
+			if (id < 0)
+				continue;
+			err = bpf_stats_read(bpf_program__fd(prog), &stats[id]);
+			if (err) {
+				ctx->err = err;
+				continue;
+			}
+			have[id] = true;
+		}
+	}
+	metric_family_begin(ctx->w, MF_BPF_PROGRAM_RUNS);
+	for (int p = 0; p < DWCP_PROBE_COUNT; p++) {
+		if (!have[p])
+			continue;
+		label = (struct expo_label){ "probe", dwcp_probe_name(p) };
+		expo_sample_u64(ctx->w, NULL, &label, 1, stats[p].run_cnt);
+	}
+	metric_family_begin(ctx->w, MF_BPF_PROGRAM_RUN_SECONDS);
+	for (int p = 0; p < DWCP_PROBE_COUNT; p++) {
+		if (!have[p])
+			continue;
+		label = (struct expo_label){ "probe", dwcp_probe_name(p) };
+		expo_sample(ctx->w, NULL, &label, 1, (double)stats[p].run_time_ns / 1e9);
+	}
+}
+
+static void render_http_requests(struct collect_ctx *ctx)
+{
+	struct http_server_stats stats;
+	struct expo_label label;
+	char code[12];
+
+	metric_family_begin(ctx->w, MF_EXPORTER_HTTP_REQUESTS);
+	if (!ctx->c->http_stats)
+		return;
+	ctx->c->http_stats(ctx->c->http_stats_ctx, &stats);
+	for (int i = 0; i < HTTP_STATS_NCODES; i++) {
+		if (http_stats_codes[i])
+			snprintf(code, sizeof(code), "%u", http_stats_codes[i]);
+		else
+			snprintf(code, sizeof(code), "unlisted");
+		label = (struct expo_label){ "code", code };
+		expo_sample_u64(ctx->w, NULL, &label, 1, stats.requests[i]);
+	}
+}
+
 void collect_self(struct collect_ctx *ctx)
 {
 	struct expo_label build[2] = { { "version", DWCP_BPF_VERSION }, { "git_commit", DWCP_BPF_GIT_COMMIT } };
 
 	render_attach_state(ctx);
 	render_bpf_health(ctx);
+	render_program_stats(ctx);
 	metric_family_begin(ctx->w, MF_EXPORTER_BUILD_INFO);
 	expo_sample_u64(ctx->w, NULL, build, 2, 1);
 	metric_family_begin(ctx->w, MF_EXPORTER_SCRAPE_DURATION);
 	expo_sample(ctx->w, NULL, NULL, 0, ctx->c->last_scrape_seconds);
+	render_http_requests(ctx);
 	process_metrics_render(ctx->w);
 }

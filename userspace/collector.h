@@ -27,6 +27,7 @@
 #include "series_table.h"
 
 struct bpf_map;
+struct http_server_stats;
 
 enum collector_abandoned { ABANDONED_STREAM, ABANDONED_OP, ABANDONED_MIGRATION };
 
@@ -46,6 +47,10 @@ struct collector {
 	 * before the end probe (indexed by enum collector_abandoned) */
 	uint64_t abandoned[3];
 	struct series_table table; /* reused by the area collectors */
+	/* the HTTP server's request counts for the self-metrics, set by main
+	 * once it serves; NULL: not rendered */
+	void (*http_stats)(const void *ctx, struct http_server_stats *out);
+	const void *http_stats_ctx;
 };
 
 int collector_init(struct collector *c, struct bpf_programs *bpf, const struct options *opt, const char *node,

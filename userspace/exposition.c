@@ -487,6 +487,20 @@ const char *expo_writer_data(const struct expo_writer *w, size_t *len)
 	return w->buf;
 }
 
+enum expo_format expo_writer_format(const struct expo_writer *w)
+{
+	return w->format;
+}
+
+void expo_writer_append_rendered(struct expo_writer *w, const char *text, size_t len)
+{
+	if (w->len || w->in_family || w->nseen) {
+		fail(w, "expo_writer_append_rendered: only right after begin%s", NULL);
+		return;
+	}
+	put(w, text, len);
+}
+
 const char *expo_writer_error(const struct expo_writer *w)
 {
 	return w->failed ? w->error : NULL;

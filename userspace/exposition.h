@@ -97,6 +97,16 @@ void expo_writer_end(struct expo_writer *w);
 /* The rendered exposition (NUL-terminated for convenience; len excludes it). */
 const char *expo_writer_data(const struct expo_writer *w, size_t *len);
 
+/* The format given to expo_writer_begin(). */
+enum expo_format expo_writer_format(const struct expo_writer *w);
+
+/*
+ * Appends the body of another writer's finished scrape (expo_writer_data()
+ * before expo_writer_end(), same format), so that concurrent scrapes can
+ * share one render. Only right after begin; a caller bug otherwise.
+ */
+void expo_writer_append_rendered(struct expo_writer *w, const char *text, size_t len);
+
 /* NULL if fine, else what went wrong first (out of memory, a caller bug). */
 const char *expo_writer_error(const struct expo_writer *w);
 

@@ -13,6 +13,9 @@
  *       /health                        200 "OK"
  *       /ready                         200 "ready", or 503 and why not
  *     GET and HEAD only (405 with "Allow: GET, HEAD"), 404 elsewhere.
+ *     With a web config (web_config.h): TLS, and basic auth on every path
+ *     (401 with WWW-Authenticate: Basic realm="dwcp-bpf-exporter").
+ *   - http_server_reload_web_config(): re-reads the web config (SIGHUP).
  *   - http_server_stop(): closes the ports and waits for in-flight requests.
  *   - http_server_stats(): the last scrape's duration and requests by status
  *     code, for the exporter's self-metrics.
@@ -22,7 +25,14 @@
  * render reads BPF maps and may take a while; with a thread pool a slow
  * render would stall every connection sharing its thread, including the
  * ones that should get a fast 503, /health or /ready. connection_limit caps
- * the threads.
+ * the threads, PER_IP_CONNECTION_LIMIT keeps a few of them from any one
+ * client address, and a 10 s idle timeout frees threads held by clients that
+ * never finish a request.
+ *
+ * Basic auth: crypt() (libxcrypt's bcrypt) with a constant-time compare;
+ * an unknown user costs a crypt() as well. Successful checks are cached by
+ * a SHA-256 of (user, password, stored hash), never the password itself,
+ * so that scrapes do not pay bcrypt's cost each time.
  */
 #ifndef DWCP_HTTP_SERVER_H
 #define DWCP_HTTP_SERVER_H
@@ -55,20 +65,24 @@ struct http_server_config {
 	unsigned max_requests;          /* concurrent /metrics renders; beyond: 503; 0 = unlimited */
 	unsigned connection_timeout_s;  /* default 30 */
 	unsigned connection_limit;      /* per listen address; default 256 */
+	unsigned connection_per_ip_limit; /* per client address; default connection_limit - 32 */
 	size_t connection_memory_limit; /* bytes per connection; default 64 KiB */
 	const char *landing_title;      /* default "dwcp-bpf-exporter" */
 	const char *version;            /* shown on the landing page; may be NULL */
+	const char *web_config_file;    /* TLS and basic auth (web_config.h); NULL: plain HTTP */
 };
 
 /* Status codes counted one by one; everything else is counted as "other". */
-#define HTTP_STATS_NCODES 6
-/* {200, 404, 405, 500, 503, 0 = other} */
+#define HTTP_STATS_NCODES 7
+/* {200, 401, 404, 405, 500, 503, 0 = other} */
 extern const unsigned http_stats_codes[HTTP_STATS_NCODES];
 
 struct http_server_stats {
 	double last_scrape_duration_seconds; /* render + gzip of the last /metrics; 0 before any */
-	uint64_t scrapes;                    /* /metrics renders finished */
+	uint64_t scrapes;                    /* /metrics answered with 200 */
 	uint64_t requests[HTTP_STATS_NCODES]; /* by http_stats_codes[i] */
+	unsigned inflight;                   /* /metrics requests being served now */
+	uint64_t renders, shared;            /* scrapes rendered, and served by another's render */
 };
 
 struct http_server;
@@ -79,6 +93,18 @@ struct http_server;
  */
 int http_server_start(struct http_server **out, const struct http_server_config *cfg,
 		      const struct http_handlers *h, char *err, size_t errlen);
+/*
+ * Reads the web config at path again; on any error (like those of start)
+ * keeps serving the old one and returns -1 with err. New basic-auth users
+ * count from the next request. A change of TLS (on, off, cert, key or
+ * versions) starts new daemons on the same sockets and stops the old ones,
+ * closing their open connections. Call from one thread (the main loop).
+ */
+int http_server_reload_web_config(struct http_server *s, const char *path, char *err, size_t errlen);
+
+/* Serving TLS now. */
+bool http_server_tls(const struct http_server *s);
+
 /* Closes the ports, waits for in-flight requests, frees s. NULL is fine. */
 void http_server_stop(struct http_server *s);
 

@@ -1,13 +1,15 @@
 /*
  * dwcp-bpf-exporter: serves the dwcp USDT probes of DWCP binaries as
  * Prometheus metrics. Reads top to bottom: options, privileges, load the BPF
- * objects, start HTTP (/health answers while probes attach), attach, then
- * reap dead processes once a second until SIGINT/SIGTERM; one exit path.
+ * objects, attach, drop capabilities (--capabilities.keep), start HTTP, then
+ * follow replaced binaries and reap dead processes once a second until
+ * SIGINT/SIGTERM; one exit path.
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <pthread.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -15,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
-#include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
 #include <sys/stat.h>
@@ -23,21 +24,90 @@
 #include <unistd.h>
 
 #include "bpf_programs.h"
+#include "bpf_stats.h"
 #include "collector.h"
 #include "dwcp_names.h"
 #include "http_server.h"
 #include "log.h"
 #include "metric_families.h"
 #include "options.h"
+#include "privileges.h"
 
 static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t reload_requested;
 static void log_attach(const struct attach_target *t);
-static atomic_bool probes_attached;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	exiting = 1;
+}
+
+/* SIGHUP: the main loop re-reads the configuration files. */
+static void on_sighup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
+/* What a reload changes: the running options and where they take effect. */
+struct running {
+	int argc;
+	char **argv;
+	struct options *opt;
+	struct collector *collector;
+	struct http_server *server;
+};
+
+/* Applies what a running exporter can change; names the rest. 0 or -1. */
+static int reload_config_file(const struct running *run)
+{
+	static char web_config_path[PATH_MAX];
+	struct options fresh, *opt = run->opt;
+	char err[2048], restart[512];
+
+	if (options_parse(run->argc, run->argv, &fresh, err, sizeof(err)) != OPTIONS_RUN) {
+		log_event(LOG_ERROR, "config reload failed, keeping the running configuration", "error", err, NULL);
+		options_free(&fresh);
+		return -1;
+	}
+	if (options_restart_needed(opt, &fresh, restart, sizeof(restart)) > 0)
+		log_event(LOG_WARN, "changed settings need a restart; they keep their running values", "settings",
+			  restart, NULL);
+	pthread_mutex_lock(&run->collector->lock);
+	opt->stream_id_label = fresh.stream_id_label;
+	opt->stream_grace_ns = fresh.stream_grace_ns;
+	pthread_mutex_unlock(&run->collector->lock);
+	opt->log_level = fresh.log_level;
+	opt->log_format = fresh.log_format;
+	log_configure(opt->log_level, opt->log_format);
+	if (fresh.web_config_file) {
+		snprintf(web_config_path, sizeof(web_config_path), "%s", fresh.web_config_file);
+		opt->web_config_file = web_config_path;
+	} else if (opt->web_config_file) {
+		log_event(LOG_WARN, "web.config.file removed: serving without it needs a restart", "file",
+			  opt->web_config_file, NULL);
+	}
+	options_free(&fresh);
+	log_event(LOG_INFO, "config reloaded", "file", opt->config_file, NULL);
+	return 0;
+}
+
+/* SIGHUP: the config file, then the web config (which it may name anew). */
+static void reload_config(const struct running *run)
+{
+	const struct options *opt = run->opt;
+	char err[2048];
+
+	if (opt->config_file && reload_config_file(run) != 0)
+		return;
+	if (!opt->web_config_file)
+		return;
+	if (http_server_reload_web_config(run->server, opt->web_config_file, err, sizeof(err)) != 0)
+		log_event(LOG_ERROR, "web config reload failed, keeping the old one", "error", err, NULL);
+	else
+		log_event(LOG_INFO, "web config reloaded", "file", opt->web_config_file, "tls",
+			  http_server_tls(run->server) ? "on" : "off", NULL);
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -54,37 +124,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ar
 	while (len > 0 && line[len - 1] == '\n')
 		line[--len] = '\0';
 	log_event(LOG_DEBUG, line, "component", "libbpf", NULL);
-	return 0;
-}
-
-/* Root, or the capabilities BPF and uprobe attach need: CAP_BPF to load,
- * CAP_PERFMON for perf events, and CAP_SYS_ADMIN because kernels since 2025
- * require it for every uprobe (tests/integration/test_capabilities.py). */
-static int check_privileges(char *err, size_t errlen)
-{
-	static const cap_value_t needed[] = { CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN };
-	cap_t caps;
-
-	if (geteuid() == 0)
-		return 0;
-	caps = cap_get_proc();
-	if (!caps) {
-		snprintf(err, errlen, "cannot read own capabilities: %s", strerror(errno));
-		return -1;
-	}
-	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
-		cap_flag_value_t v = CAP_CLEAR;
-
-		if (cap_get_flag(caps, needed[i], CAP_EFFECTIVE, &v) != 0 || v != CAP_SET) {
-			snprintf(err, errlen,
-				 "not root and %s is not effective: run as root or with CAP_BPF, CAP_PERFMON and "
-				 "CAP_SYS_ADMIN (uprobes need CAP_SYS_ADMIN)",
-				 cap_to_name(needed[i]));
-			cap_free(caps);
-			return -1;
-		}
-	}
-	cap_free(caps);
 	return 0;
 }
 
@@ -144,6 +183,11 @@ static const char *usable_pin_path(const char *pin_path)
 	return NULL;
 }
 
+static void http_stats(const void *server, struct http_server_stats *out)
+{
+	http_server_stats(server, out);
+}
+
 static int render_metrics(void *ctx, struct expo_writer *w)
 {
 	return collector_render(ctx, w);
@@ -154,10 +198,6 @@ static bool is_ready(void *ctx, char *why, size_t whylen)
 	struct collector *c = ctx;
 	bool ready = true;
 
-	if (!atomic_load(&probes_attached)) {
-		snprintf(why, whylen, "attaching probes");
-		return false;
-	}
 	pthread_mutex_lock(&c->lock);
 	for (size_t i = 0; i < c->n_targets && ready; i++) {
 		if (c->targets[i].missing) {
@@ -205,6 +245,40 @@ static void log_attach(const struct attach_target *t)
 		log_event(LOG_INFO, "probes attached", "binary", t->path, "attached", attached, NULL);
 }
 
+/* Appends ",item" (or "item" first) to a list being built in buf; an item
+ * that does not fit is left out. */
+static void list_add(char *buf, size_t len, const char *item)
+{
+	size_t used = strlen(buf), n = strlen(item);
+
+	if (used + 1 + n + 1 > len)
+		return;
+	if (used)
+		buf[used++] = ',';
+	memcpy(buf + used, item, n + 1);
+}
+
+/* One line with everything an operator checks first. */
+static void log_started(const struct options *opt, const char *node, const struct attach_target *targets,
+			struct http_server *server)
+{
+	char listen[OPTIONS_MAX_LISTEN * 80] = "", binaries[OPTIONS_MAX_BINARIES * 256] = "", probes[32];
+	int attached = 0;
+
+	for (size_t i = 0; i < opt->n_listen; i++)
+		list_add(listen, sizeof(listen), opt->listen[i]);
+	for (size_t i = 0; i < opt->n_binaries; i++) {
+		list_add(binaries, sizeof(binaries), targets[i].path);
+		attached += targets[i].attached;
+	}
+	snprintf(probes, sizeof(probes), "%d", attached);
+	log_event(LOG_INFO, "dwcp-bpf-exporter started", "version", DWCP_BPF_VERSION, "cluster", opt->cluster, "node",
+		  node, "listen", listen, "tls", http_server_tls(server) ? "on" : "off", "telemetry_path",
+		  opt->telemetry_path, "binaries", binaries, "probes_attached", probes, "pin_path",
+		  opt->pin_path ? opt->pin_path : "none", "config_file", opt->config_file ? opt->config_file : "none",
+		  NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static struct attach_target targets[OPTIONS_MAX_BINARIES];
@@ -217,8 +291,14 @@ int main(int argc, char **argv)
 	struct http_server *server = NULL;
 	struct http_server_config http = { 0 };
 	struct http_handlers handlers = { render_metrics, is_ready, &collector };
-	char err[2 * PATH_MAX + 256] = "", node[OPTIONS_LABEL_MAX];
+	char err[2 * PATH_MAX + 256] = "", node[OPTIONS_LABEL_MAX], kept[1024];
 	int exit_code = 1;
+
+	/* A scrape's buffers are megabytes at 10,000 streams and are freed on
+	 * whichever connection thread sends them last; glibc's default keeps
+	 * such frees in per-thread arenas (100 concurrent clients: 116 MB RSS).
+	 * A fixed mmap threshold returns them to the kernel (14 MB). */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 
 	switch (options_parse(argc, argv, &opt, err, sizeof(err))) {
 	case OPTIONS_HELP:
@@ -251,7 +331,7 @@ int main(int argc, char **argv)
 		if (check_binary(opt.binaries[i], err, sizeof(err)) != 0)
 			goto fail;
 	}
-	if (check_privileges(err, sizeof(err)) != 0)
+	if (privileges_check(err, sizeof(err)) != 0)
 		goto fail;
 
 	sizes.max_streams = opt.max_streams;
@@ -263,21 +343,13 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_sighup);
 	signal(SIGPIPE, SIG_IGN);
-
-	for (size_t i = 0; i < opt.n_listen; i++)
-		http.listen_addresses[i] = opt.listen[i];
-	http.n_listen = opt.n_listen;
-	http.telemetry_path = opt.telemetry_path;
-	http.max_requests = opt.max_requests;
-	http.version = DWCP_BPF_VERSION;
-	if (http_server_start(&server, &http, &handlers, err, sizeof(err)) != 0)
-		goto fail;
 
 	for (size_t i = 0; i < opt.n_binaries; i++) {
 		int n;
 
-		/* scrapes may already run: they read the attach state */
+		/* the lock that guards the attach state for /ready and scrapes */
 		pthread_mutex_lock(&collector.lock);
 		n = bpf_programs_attach(&bpf, &targets[i], opt.binaries[i], opt.pid, err, sizeof(err));
 		pthread_mutex_unlock(&collector.lock);
@@ -292,10 +364,40 @@ int main(int argc, char **argv)
 		}
 		log_attach(&targets[i]);
 	}
-	atomic_store(&probes_attached, true);
-	log_event(LOG_INFO, "dwcp-bpf-exporter started", "version", DWCP_BPF_VERSION, "cluster", opt.cluster, "node",
-		  node, "listen", opt.listen[0], "telemetry_path", opt.telemetry_path, "pin_path",
-		  opt.pin_path ? opt.pin_path : "none", NULL);
+	/* BPF_ENABLE_STATS needs CAP_SYS_ADMIN: before the drop */
+	if (opt.bpf_stats) {
+		int rc = bpf_stats_enable();
+
+		if (rc != 0) {
+			snprintf(err, sizeof(err), "--bpf.stats: cannot enable BPF run-time stats: %s", strerror(-rc));
+			goto fail;
+		}
+		log_event(LOG_INFO, "BPF run-time stats enabled while the exporter runs", NULL);
+	}
+	if (privileges_drop(opt.capabilities, opt.binaries, opt.n_binaries, kept, sizeof(kept), err, sizeof(err)) != 0)
+		goto fail;
+	log_event(LOG_INFO, "capabilities", "keep", capability_keep_name(opt.capabilities), "kept", kept, NULL);
+	if (opt.capabilities == CAPS_KEEP_NONE)
+		log_event(LOG_WARN,
+			  "no capabilities kept: a binary replaced on disk will not be followed (restart the exporter "
+			  "after an upgrade); running processes stay instrumented",
+			  NULL);
+	/* after the drop: capabilities are per thread, and the server's threads
+	 * (started now) inherit the reduced set */
+	for (size_t i = 0; i < opt.n_listen; i++)
+		http.listen_addresses[i] = opt.listen[i];
+	http.n_listen = opt.n_listen;
+	http.telemetry_path = opt.telemetry_path;
+	http.max_requests = opt.max_requests;
+	http.version = DWCP_BPF_VERSION;
+	http.web_config_file = opt.web_config_file;
+	if (http_server_start(&server, &http, &handlers, err, sizeof(err)) != 0)
+		goto fail;
+	pthread_mutex_lock(&collector.lock);
+	collector.http_stats = http_stats;
+	collector.http_stats_ctx = server;
+	pthread_mutex_unlock(&collector.lock);
+	log_started(&opt, node, targets, server);
 
 	while (!exiting) {
 		struct timespec second = { 1, 0 };
@@ -304,7 +406,12 @@ int main(int argc, char **argv)
 		nanosleep(&second, NULL);
 		if (exiting)
 			break;
-		follow_binaries(&bpf, &collector);
+		if (reload_requested) {
+			reload_requested = 0;
+			reload_config(&(struct running){ argc, argv, &opt, &collector, server });
+		}
+		if (opt.capabilities != CAPS_KEEP_NONE)
+			follow_binaries(&bpf, &collector);
 		collector_reap(&collector);
 	}
 	log_event(LOG_INFO, "shutting down", NULL);
@@ -320,5 +427,6 @@ cleanup:
 	if (collector_ready)
 		collector_free(&collector);
 	bpf_programs_destroy(&bpf);
+	bpf_stats_disable();
 	return exit_code;
 }

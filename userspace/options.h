@@ -1,8 +1,10 @@
 /*
  * options.h: the exporter's command line, parsed into one struct.
  *
- * Pure: options_parse() reads argv and writes nothing but *opt and err, so
- * every flag and every error message is unit-tested (tests/unit/test_options.c).
+ * options_parse_with_config() is pure: it reads argv and the config file's
+ * text and writes nothing but *opt and err, so every flag and every error
+ * message is unit-tested (tests/unit/test_options.c); options_parse() adds
+ * reading the file.
  * options_usage() is the --help text, which is the reference for every flag.
  */
 #ifndef DWCP_OPTIONS_H
@@ -23,6 +25,15 @@
 #define DWCP_EXPORTER_DEFAULT_PORT "9477"
 #define DWCP_DEFAULT_PIN_PATH "/sys/fs/bpf/dwcp-bpf"
 
+/* What the exporter keeps of its capabilities once the probes are attached. */
+enum capability_keep {
+	CAPS_KEEP_ATTACH, /* what re-attaching to a replaced binary needs (default) */
+	CAPS_KEEP_NONE,   /* nothing: replaced binaries are no longer followed */
+	CAPS_KEEP_ALL,    /* everything it started with */
+};
+
+const char *capability_keep_name(enum capability_keep keep);
+
 struct options {
 	const char *binaries[OPTIONS_MAX_BINARIES];
 	size_t n_binaries;
@@ -37,8 +48,14 @@ struct options {
 	uint64_t stream_grace_ns;
 	uint32_t max_streams;
 	const char *pin_path; /* NULL: no pinning */
+	const char *pin_path_value; /* --bpf.pin-path, kept while --no-bpf.pin */
 	enum log_level log_level;
 	enum log_format log_format;
+	const char *config_file;     /* --config.file; NULL: none */
+	const char *web_config_file; /* --web.config.file: TLS and basic auth; NULL: plain HTTP */
+	enum capability_keep capabilities;
+	bool bpf_stats; /* turn on the kernel's BPF run-time stats while running */
+	char *config_text; /* owned copy of the config file; values point into it */
 };
 
 enum options_action {
@@ -49,9 +66,34 @@ enum options_action {
 	OPTIONS_ERROR,
 };
 
-/* Fills *opt from argv (defaults first). On OPTIONS_ERROR, err names the flag
- * and the problem. argv is not modified; strings in *opt point into argv. */
+/*
+ * Fills *opt: defaults, then the --config.file if argv names one (read from
+ * disk), then argv on top: flags win, and a list flag given on the command
+ * line (--binary, --web.listen-address) replaces the file's list. On
+ * OPTIONS_ERROR, err names the flag (and the file and line) and the problem.
+ * argv is not modified; strings in *opt point into argv or opt->config_text:
+ * options_free() releases the latter.
+ */
 enum options_action options_parse(int argc, char **argv, struct options *opt, char *err, size_t errlen);
+
+/* The same with the config file's text given (NULL: argv must not name a
+ * file): pure, for tests and fuzzing. */
+enum options_action options_parse_with_config(int argc, char **argv, const char *config_text,
+					      struct options *opt, char *err, size_t errlen);
+
+/* The --config.file argv names, or NULL (none, or argv does not parse). */
+const char *options_config_path(int argc, char **argv);
+
+/*
+ * For a reload (SIGHUP): the settings that differ between the running and a
+ * freshly parsed configuration and that only a restart applies, as
+ * "binary,web.listen-address" in out; returns how many. The others
+ * (log.level, log.format, stream.id-label, stream.grace, web.config.file)
+ * the running exporter applies.
+ */
+int options_restart_needed(const struct options *running, const struct options *fresh, char *out, size_t len);
+
+void options_free(struct options *opt);
 
 void options_usage(FILE *out, const char *prog);
 

@@ -8,7 +8,11 @@
  *     modes (no probe compiled in, probe with nothing attached, an empty BPF
  *     program, dwcp-bpf-exporter, bpftrace, an in-process atomic counter and
  *     histogram), --reps rounds of all modes interleaved; prints a Markdown
- *     table of the medians and the ratios the issue asks for.
+ *     table of the medians and the ratios the issue asks for. Modes 2 to 5
+ *     are timed on two probe sites of the same probe while one tracer is
+ *     attached to both: the 1-byte nop plain sys/sdt.h emits, and the nop5
+ *     site usdt/dwcp_probes.h emits (a uprobe the kernel may turn into a
+ *     call to [uprobes-trampoline]); the order of the two alternates.
  *   - --paced RATE --seconds S: fires RATE events/s for S seconds, waiting
  *     first for a tracer when --wait-attached is given, and prints
  *     "cpu_seconds=X events=N" (its own user+system time) for the cost at a
@@ -87,11 +91,25 @@ static uint64_t now_ns(void)
 #define SENT(i) (1 + ((uint64_t)(i) & 0xffff))
 #define RECV(i) ((uint64_t)(i) & 0xff)
 
+/* The probe site as usdt/dwcp_probes.h emits it (nop5 on x86-64). */
 static __attribute__((noinline)) void loop_probe(long n, const char *id)
 {
 	for (long i = 0; i < n; i++)
 		DWCP_STREAM_DATA(id, SENT(i), RECV(i));
 }
+
+/* The same probe with the site plain sys/sdt.h emits: one 1-byte nop, which
+ * a uprobe always turns into a breakpoint trap. _SDT_NOP is expanded where a
+ * probe is used, so redefining it here changes only this function. */
+#pragma push_macro("_SDT_NOP")
+#undef _SDT_NOP
+#define _SDT_NOP nop
+static __attribute__((noinline)) void loop_probe_nop1(long n, const char *id)
+{
+	for (long i = 0; i < n; i++)
+		DWCP_STREAM_DATA(id, SENT(i), RECV(i));
+}
+#pragma pop_macro("_SDT_NOP")
 
 /* The same loop without the probe: the empty asm keeps the arguments
  * computed in registers, as the probe's operands would. */
@@ -205,44 +223,98 @@ static pid_t start_bpftrace(const struct config *cfg)
 	return spawn(argv, cfg->log_dir, "probe_cost-bpftrace.log");
 }
 
-static double time_loop(enum mode m, long n)
+enum site {
+	SITE_NOP1, /* 1-byte nop, as plain sys/sdt.h emits */
+	SITE_FAST, /* usdt/dwcp_probes.h's site */
+	SITE_COUNT,
+};
+
+static const char *const site_names[SITE_COUNT] = { "1-byte nop site", "dwcp_probes.h site" };
+
+/* Whether [uprobes-trampoline] was mapped: before anything attached, after
+ * only the 1-byte nop site had run attached, after the nop5 site had. */
+static int tramp_before = -1, tramp_after_nop1 = -1, tramp_after_fast = -1;
+static int fast_ran_attached;
+
+static int trampoline_mapped(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "[uprobes-trampoline]") != NULL;
+	fclose(f);
+	return found;
+}
+
+static double time_loop(enum mode m, enum site site, long n)
 {
 	void (*fn)(long, const char *) = m == MODE_NONE     ? loop_none
 					 : m == MODE_INPROC ? loop_inproc
-							    : loop_probe;
+					 : site == SITE_NOP1 ? loop_probe_nop1
+							     : loop_probe;
 	uint64_t t0;
 
-	fn(n / 100 + 1, BENCH_ID); /* warm: first hits map the uprobe's pages */
+	/* warm: first hits map the uprobe's pages, and the first hit of a nop5
+	 * uprobe is the one that may turn it into a trampoline call */
+	fn(n / 100 + 1, BENCH_ID);
 	t0 = now_ns();
 	fn(n, BENCH_ID);
 	return (double)(now_ns() - t0) / (double)n;
 }
 
-/* Runs mode m once with its observer attached; NaN when it could not be. */
-static double run_mode(const struct config *cfg, enum mode m, struct empty_bpf *skel)
+/* A traced site costs hundreds of ns per event, an untraced one about one.
+ * A tracer sets the semaphore with its first uprobe and may attach the other
+ * site later: waits until both sites are traced, or -1 after timeout_s. */
+static int wait_sites_traced(double timeout_s)
+{
+	uint64_t deadline = now_ns() + (uint64_t)(timeout_s * 1e9);
+
+	for (int s = 0; s < SITE_COUNT; s++) {
+		while (time_loop(MODE_EMPTY_BPF, (enum site)s, 2000) < 40.0) {
+			if (now_ns() > deadline)
+				return -1;
+			usleep(20000);
+		}
+		if (s == SITE_NOP1 && !fast_ran_attached && tramp_after_nop1 < 0)
+			tramp_after_nop1 = trampoline_mapped();
+	}
+	fast_ran_attached = 1;
+	return 0;
+}
+
+/* Runs mode m once with its observer attached, timing both sites (in an
+ * order that alternates with rep); out[site] is NaN when it could not. */
+static void run_mode(const struct config *cfg, enum mode m, struct empty_bpf *skel, int rep,
+		     double out[SITE_COUNT])
 {
 	struct bpf_link *link = NULL;
 	pid_t pid = 0;
 	int sig = SIGTERM;
-	double ns;
+	int attached = m == MODE_EMPTY_BPF || m == MODE_EXPORTER || m == MODE_BPFTRACE;
 
+	out[SITE_NOP1] = out[SITE_FAST] = NAN;
 	switch (m) {
 	case MODE_EMPTY_BPF:
 		if (!skel)
-			return NAN;
+			return;
+		/* one link per site: libbpf attaches to every stream_data note */
 		link = bpf_program__attach_usdt(skel->progs.stream_data, getpid(), self_path,
 						"dwcp", "stream_data", NULL);
 		if (!link)
-			return NAN;
+			return;
 		break;
 	case MODE_EXPORTER:
 		if (!cfg->exporter)
-			return NAN;
+			return;
 		pid = start_exporter(cfg);
 		break;
 	case MODE_BPFTRACE:
 		if (!cfg->bpftrace)
-			return NAN;
+			return;
 		pid = start_bpftrace(cfg);
 		sig = SIGINT; /* bpftrace prints its maps and detaches */
 		break;
@@ -253,22 +325,35 @@ static double run_mode(const struct config *cfg, enum mode m, struct empty_bpf *
 		if (pid < 0 || wait_semaphore(1, pid, 30) < 0) {
 			fprintf(stderr, "probe_cost: %s did not attach\n", mode_names[m]);
 			stop(pid, SIGKILL);
-			return NAN;
+			return;
 		}
 	}
-	if (m != MODE_NONE && m != MODE_INPROC && m != MODE_UNATTACHED && !DWCP_STREAM_DATA_ENABLED()) {
+	if (attached && (!DWCP_STREAM_DATA_ENABLED() || wait_sites_traced(30) < 0)) {
+		fprintf(stderr, "probe_cost: %s: a stream_data site stayed untraced\n", mode_names[m]);
 		bpf_link__destroy(link);
-		return NAN;
+		stop(pid, SIGKILL);
+		return;
 	}
-	/* The cheap modes take about a nanosecond: 50 times the events keep their
-	 * timed interval well above the clock's and the scheduler's noise. */
-	ns = time_loop(m, m == MODE_NONE || m == MODE_UNATTACHED || m == MODE_INPROC ? cfg->events * 50
-										      : cfg->events);
+	for (int k = 0; k < SITE_COUNT; k++) {
+		enum site site = (enum site)((rep + k) % SITE_COUNT);
+		/* The cheap modes take about a nanosecond: 50 times the events
+		 * keep their timed interval well above the clock's and the
+		 * scheduler's noise. */
+		long n = attached ? cfg->events : cfg->events * 50;
+
+		if (m == MODE_NONE || m == MODE_INPROC) {
+			if (k == 0)
+				out[SITE_NOP1] = out[SITE_FAST] = time_loop(m, site, n);
+			continue;
+		}
+		out[site] = time_loop(m, site, n);
+		if (attached && site == SITE_FAST && tramp_after_fast < 0)
+			tramp_after_fast = trampoline_mapped();
+	}
 	bpf_link__destroy(link);
 	stop(pid, sig);
 	if (wait_semaphore(0, 0, 10) < 0)
 		fprintf(stderr, "probe_cost: probe still attached after %s\n", mode_names[m]);
-	return ns;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -304,10 +389,22 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+static void print_ratio(const char *what, double med[MODE_COUNT][SITE_COUNT], enum mode num,
+			enum mode den)
+{
+	printf("| %s | %.3f | | %.3f | | |\n", what, med[num][SITE_NOP1] / med[den][SITE_NOP1],
+	       med[num][SITE_FAST] / med[den][SITE_FAST]);
+}
+
+static const char *yes_no(int v)
+{
+	return v < 0 ? "not checked" : v ? "yes" : "no";
+}
+
 static int run_all(const struct config *cfg)
 {
-	static double ns[MODE_COUNT][MAX_REPS];
-	double med[MODE_COUNT], lo, hi;
+	static double ns[MODE_COUNT][SITE_COUNT][MAX_REPS];
+	double med[MODE_COUNT][SITE_COUNT], lo[SITE_COUNT], hi[SITE_COUNT];
 	struct empty_bpf *skel;
 
 	libbpf_set_print(libbpf_quiet);
@@ -315,29 +412,53 @@ static int run_all(const struct config *cfg)
 	if (!skel)
 		fprintf(stderr, "probe_cost: cannot load empty.bpf.o: %s\n", strerror(errno));
 
+	tramp_before = trampoline_mapped();
 	/* Rounds of every mode, so slow drift of the machine hits all alike. */
 	for (int r = 0; r < cfg->reps; r++)
-		for (int m = 0; m < MODE_COUNT; m++)
-			ns[m][r] = run_mode(cfg, (enum mode)m, skel);
+		for (int m = 0; m < MODE_COUNT; m++) {
+			double out[SITE_COUNT];
+
+			run_mode(cfg, (enum mode)m, skel, r, out);
+			for (int s = 0; s < SITE_COUNT; s++)
+				ns[m][s][r] = out[s];
+		}
 	empty_bpf__destroy(skel);
 
-	printf("| probe cost, %ld stream_data events (x50 for 1, 2, 6) | ns/event (median of %d) | min | max |\n",
-	       cfg->events, cfg->reps);
-	printf("|---|---:|---:|---:|\n");
+	printf("| probe cost, %ld stream_data events (x50 for 1, 2, 6), median of %d | %s ns/event | min-max | %s ns/event | min-max | %s / %s |\n",
+	       cfg->events, cfg->reps, site_names[SITE_NOP1], site_names[SITE_FAST],
+	       site_names[SITE_FAST], site_names[SITE_NOP1]);
+	printf("|---|---:|---:|---:|---:|---:|\n");
 	for (int m = 0; m < MODE_COUNT; m++) {
-		med[m] = median(ns[m], cfg->reps, &lo, &hi);
-		if (isnan(med[m]))
-			printf("| %s | n/a | | |\n", mode_names[m]);
-		else
-			printf("| %s | %.1f | %.1f | %.1f |\n", mode_names[m], med[m], lo, hi);
+		for (int s = 0; s < SITE_COUNT; s++)
+			med[m][s] = median(ns[m][s], cfg->reps, &lo[s], &hi[s]);
+		if (m == MODE_NONE || m == MODE_INPROC) {
+			if (isnan(med[m][0]))
+				printf("| %s | n/a | | | | |\n", mode_names[m]);
+			else
+				printf("| %s | %.1f | %.1f-%.1f | (no site) | | |\n", mode_names[m],
+				       med[m][0], lo[0], hi[0]);
+			continue;
+		}
+		printf("| %s |", mode_names[m]);
+		for (int s = 0; s < SITE_COUNT; s++) {
+			if (isnan(med[m][s]))
+				printf(" n/a | |");
+			else
+				printf(" %.1f | %.1f-%.1f |", med[m][s], lo[s], hi[s]);
+		}
+		printf(" %.3f |\n", med[m][SITE_FAST] / med[m][SITE_NOP1]);
 	}
-	printf("| ratio (2)/(1) | %.2f | | |\n", med[MODE_UNATTACHED] / med[MODE_NONE]);
-	printf("| ratio (4)/(3), target <= 1.15 | %.3f | | |\n",
-	       med[MODE_EXPORTER] / med[MODE_EMPTY_BPF]);
-	printf("| ratio (5)/(4), target > 1 | %.2f | | |\n", med[MODE_BPFTRACE] / med[MODE_EXPORTER]);
-	printf("| (4) minus (3): our aggregation, ns | %.1f | | |\n",
-	       med[MODE_EXPORTER] - med[MODE_EMPTY_BPF]);
-	return isnan(med[MODE_EMPTY_BPF]) || isnan(med[MODE_EXPORTER]) ? 1 : 0;
+	print_ratio("ratio (2)/(1)", med, MODE_UNATTACHED, MODE_NONE);
+	print_ratio("ratio (4)/(3), target <= 1.15", med, MODE_EXPORTER, MODE_EMPTY_BPF);
+	print_ratio("ratio (5)/(4), target > 1", med, MODE_BPFTRACE, MODE_EXPORTER);
+	printf("| (4) minus (3): our aggregation, ns | %.1f | | %.1f | | |\n",
+	       med[MODE_EXPORTER][SITE_NOP1] - med[MODE_EMPTY_BPF][SITE_NOP1],
+	       med[MODE_EXPORTER][SITE_FAST] - med[MODE_EMPTY_BPF][SITE_FAST]);
+	printf("\n[uprobes-trampoline] in /proc/self/maps: before any tracer %s; after the 1-byte nop "
+	       "site ran traced %s; after the %s ran traced %s.\n",
+	       yes_no(tramp_before), yes_no(tramp_after_nop1), site_names[SITE_FAST],
+	       yes_no(tramp_after_fast));
+	return isnan(med[MODE_EMPTY_BPF][SITE_FAST]) || isnan(med[MODE_EXPORTER][SITE_FAST]) ? 1 : 0;
 }
 
 /* Fires cfg->paced_rate events/s in 10 ms batches for cfg->paced_seconds:

@@ -51,6 +51,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def recv_all(sock):
+    """Everything the peer sends until it closes; a reset ends it too (a
+    server may close while the client still sends: what came first counts)."""
+    reply = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return reply
+            reply += chunk
+    except ConnectionResetError:
+        return reply
+
+
 def wait_for(condition, timeout, what, interval=0.05):
     deadline = time.monotonic() + timeout
     while True:

@@ -6,19 +6,29 @@ On this kernel (6.18) uprobe perf events need CAP_SYS_ADMIN (the 2025 fix
 "perf: Require CAP_SYS_ADMIN for uprobes"; CAP_PERFMON alone gets EACCES),
 CAP_BPF loads the programs, and the exporter checks for CAP_PERFMON.
 CAP_DAC_READ_SEARCH is needed only for a binary the uid cannot read, and
-CAP_SYS_PTRACE only for --pid of another uid's process."""
+CAP_SYS_PTRACE only for --pid of another uid's process.
+
+Once attached, the exporter drops what --capabilities.keep does not keep
+(attach: CAP_SYS_ADMIN, which re-attaching to a replaced binary needs, plus
+CAP_DAC_READ_SEARCH / CAP_SYS_PTRACE only if opening a binary needs them;
+none: nothing; all: everything), in every thread, and sets no_new_privs."""
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
-from harness import EXPORTER, SIM, Sim, free_port, parse_samples, remove_pins, series, stop_process, wait_for
+from harness import (EXPORTER, SIM, Exporter, Sim, assert_matches_ledger, free_port, parse_samples, remove_pins,
+                     series, stop_process, wait_for)
+from test_end_to_end import counters_only
 
 NOBODY = 65534
 DOCUMENTED = ("bpf", "perfmon", "sys_admin")
+# what --capabilities.keep attach keeps of DOCUMENTED (see privileges.c)
+KEPT_FOR_ATTACH = ("sys_admin",)
 # bit numbers of linux/capability.h
 CAP_BITS = {"dac_read_search": 2, "sys_ptrace": 19, "sys_admin": 21, "perfmon": 38, "bpf": 39}
 
@@ -95,13 +105,40 @@ def proc_status(pid):
                 if ":\t" in line)
 
 
+def thread_statuses(pid):
+    """/proc/PID/task/*/status of every thread: capabilities are per thread,
+    and the HTTP threads are the ones that face the network."""
+    return [proc_status(int(t.name)) for t in Path("/proc/%d/task" % pid).iterdir()
+            if (t / "status").exists()]
+
+
+def assert_capability_sets(pid, permitted, bounding, ambient, no_new_privs=True):
+    """Every thread of pid has exactly these sets (effective = permitted)."""
+    statuses = thread_statuses(pid)
+    assert len(statuses) >= 2, "expected the HTTP server's threads too"
+    for status in statuses:
+        got = {key: int(status[key], 16) for key in ("CapEff", "CapPrm", "CapBnd", "CapAmb")}
+        want = {"CapEff": permitted, "CapPrm": permitted, "CapBnd": bounding, "CapAmb": ambient}
+        assert got == want, (status["Name"], {k: hex(v) for k, v in got.items()},
+                             {k: hex(v) for k, v in want.items()})
+        assert status["NoNewPrivs"].strip() == ("1" if no_new_privs else "0"), status["Name"]
+
+
+def kept_log_line(output):
+    lines = [l for l in output.splitlines() if "msg=capabilities " in l]
+    assert len(lines) == 1, output
+    return lines[0]
+
+
 def test_documented_capabilities_attach_and_count(readable_sim):
     with UnprivilegedExporter(readable_sim, DOCUMENTED) as e:
         assert e.ready_or_exited(), e.output()
         status = proc_status(e.proc.pid)
         assert status["Uid"].split()[:2] == [str(NOBODY)] * 2
-        for key in ("CapEff", "CapPrm", "CapBnd", "CapAmb"):
-            assert int(status[key], 16) == caps_mask(DOCUMENTED), (key, status[key])
+        # dropped after attach: the bounding set stays (shrinking it needs
+        # CAP_SETPCAP), no_new_privs keeps exec from using it
+        assert_capability_sets(e.proc.pid, caps_mask(KEPT_FOR_ATTACH), caps_mask(DOCUMENTED), 0)
+        assert 'keep=attach kept=cap_sys_admin' in kept_log_line(e.output())
         with Sim("--duration", "1", "--streams", "2", binary=readable_sim, linger=False) as sim:
             ledger = sim.ledger()
         want = series(ledger, "dwcp_amst_bytes_sent_total")
@@ -139,7 +176,16 @@ def test_unreadable_binary_needs_dac_read_search(readable_sim):
         assert not e.ready_or_exited(), "attached to a binary its uid cannot read"
     with UnprivilegedExporter(readable_sim, DOCUMENTED + ("dac_read_search",)) as e:
         assert e.ready_or_exited(), e.output()
-        assert int(proc_status(e.proc.pid)["CapEff"], 16) == caps_mask(DOCUMENTED + ("dac_read_search",))
+        # kept after the drop: re-attaching opens the binary again
+        assert_capability_sets(e.proc.pid, caps_mask(KEPT_FOR_ATTACH + ("dac_read_search",)),
+                               caps_mask(DOCUMENTED + ("dac_read_search",)), 0)
+
+
+def test_dac_read_search_is_dropped_when_not_needed(readable_sim):
+    with UnprivilegedExporter(readable_sim, DOCUMENTED + ("dac_read_search", "sys_ptrace")) as e:
+        assert e.ready_or_exited(), e.output()
+        assert_capability_sets(e.proc.pid, caps_mask(KEPT_FOR_ATTACH),
+                               caps_mask(DOCUMENTED + ("dac_read_search", "sys_ptrace")), 0)
 
 
 def test_pid_filter_needs_sys_ptrace(readable_sim):
@@ -152,9 +198,126 @@ def test_pid_filter_needs_sys_ptrace(readable_sim):
             assert "/proc/%d/root" % sim.pid in e.output() and "Permission denied" in e.output(), e.output()
         with UnprivilegedExporter(readable_sim, DOCUMENTED + ("sys_ptrace",), "--pid", sim.pid) as e:
             assert e.ready_or_exited(), e.output()
+            # kept: following the binary stats and opens it through /proc/PID/root again
+            assert_capability_sets(e.proc.pid, caps_mask(KEPT_FOR_ATTACH + ("sys_ptrace",)),
+                                   caps_mask(DOCUMENTED + ("sys_ptrace",)), 0)
 
             def sent():
                 code, body = e.get("/metrics")
                 return code == 200 and sum(series(parse_samples(body), "dwcp_amst_bytes_sent_total").values()) > 0
 
             wait_for(sent, 30, "bytes counted for --pid")
+
+
+@pytest.mark.parametrize("mode", ["none", "all"])
+def test_keep_modes_as_unprivileged_uid(readable_sim, mode):
+    """none drops every capability, all keeps what it started with; either
+    way scrapes go on serving exact counts."""
+    with UnprivilegedExporter(readable_sim, DOCUMENTED, "--capabilities.keep", mode) as e:
+        assert e.ready_or_exited(), e.output()
+        if mode == "none":
+            assert_capability_sets(e.proc.pid, 0, caps_mask(DOCUMENTED), 0)
+            assert 'keep=none kept=""' in kept_log_line(e.output())
+        else:
+            assert_capability_sets(e.proc.pid, caps_mask(DOCUMENTED), caps_mask(DOCUMENTED),
+                                   caps_mask(DOCUMENTED), no_new_privs=False)
+            assert 'keep=all kept=cap_sys_admin,cap_perfmon,cap_bpf' in kept_log_line(e.output())
+        with Sim("--duration", "1", "--streams", "2", binary=readable_sim, linger=False) as sim:
+            ledger = sim.ledger()
+        code, body = e.get("/metrics")
+        assert code == 200
+        got = series(parse_samples(body, ("cluster", "node", "source_node")), "dwcp_amst_bytes_sent_total")
+        assert got == series(ledger, "dwcp_amst_bytes_sent_total") and got
+
+
+@pytest.mark.parametrize("mode", ["attach", "none", "all"])
+def test_keep_modes_as_root(sim_binary, mode):
+    """Started as root with every capability: attach keeps CAP_SYS_ADMIN,
+    none nothing (both shrink the bounding set too, root has CAP_SETPCAP),
+    all everything."""
+    own = proc_status(os.getpid())
+    with Exporter(binaries=(sim_binary,), extra_args=("--capabilities.keep", mode)) as e:
+        if mode == "attach":
+            assert_capability_sets(e.pid, caps_mask(KEPT_FOR_ATTACH), caps_mask(KEPT_FOR_ATTACH), 0)
+        elif mode == "none":
+            assert_capability_sets(e.pid, 0, 0, 0)
+        else:
+            assert_capability_sets(e.pid, int(own["CapPrm"], 16), int(own["CapBnd"], 16), int(own["CapAmb"], 16),
+                                   no_new_privs=own["NoNewPrivs"].strip() == "1")
+        with Sim("--duration", "1", "--streams", "2", linger=False, binary=sim_binary) as sim:
+            ledger = sim.ledger()
+        assert_matches_ledger(e.samples(), counters_only(ledger))
+
+
+def test_pid_as_root_keeps_sys_ptrace(sim_binary):
+    """Root reaching /proc/PID/root of a process with more capabilities than
+    it keeps is a ptrace access check: CAP_SYS_PTRACE stays (without it,
+    following would see the binary as gone)."""
+    with Sim("--duration", "0", binary=sim_binary, ledger=False) as sim:
+        with Exporter(binaries=(sim_binary,), extra_args=("--pid", sim.pid)) as e:
+            assert_capability_sets(e.pid, caps_mask(KEPT_FOR_ATTACH + ("sys_ptrace",)),
+                                   caps_mask(KEPT_FOR_ATTACH + ("sys_ptrace",)), 0)
+            replace_binary(sim_binary)
+            wait_for(lambda: reattached(e, "/proc/%d/root%s" % (sim.pid, sim_binary)) == 1, 10,
+                     "the replaced binary to be attached through /proc/PID/root")
+            assert e.samples()[("dwcp_bpf_binary_missing",
+                                (("binary", "/proc/%d/root%s" % (sim.pid, sim_binary)),))] == 0
+
+
+def replace_binary(path):
+    """A package upgrade: a new file renamed over the path."""
+    staged = Path(str(path) + ".new")
+    shutil.copy2(path, staged)
+    os.rename(staged, path)
+
+
+def reattached(exporter, path):
+    return exporter.samples().get(("dwcp_bpf_binary_reattached_total", (("binary", str(path)),)))
+
+
+def test_attach_mode_follows_a_replaced_binary_unprivileged(readable_sim):
+    """uid nobody with only CAP_SYS_ADMIN left re-attaches to a new file at
+    the path: the capability it keeps is enough."""
+    with UnprivilegedExporter(readable_sim, DOCUMENTED) as e:
+        assert e.ready_or_exited(), e.output()
+        replace_binary(readable_sim)
+
+        def followed():
+            code, body = e.get("/metrics")
+            samples = parse_samples(body)
+            return code == 200 and samples.get(
+                ("dwcp_bpf_binary_reattached_total", (("binary", str(readable_sim)),))) == 1 and samples
+        samples = wait_for(followed, 10, "the replaced binary to be attached")
+        attached = [v for k, v in samples.items() if k[0] == "dwcp_bpf_probe_attached"]
+        assert len(attached) == 19 and all(attached), e.output()
+        with Sim("--duration", "1", "--streams", "2", "--wait-for-tracer", "20", binary=readable_sim,
+                 linger=False) as sim:
+            ledger = sim.ledger()
+        code, body = e.get("/metrics")
+        got = series(parse_samples(body, ("cluster", "node", "source_node")), "dwcp_amst_bytes_sent_total")
+        assert got == series(ledger, "dwcp_amst_bytes_sent_total") and got
+
+
+def test_none_mode_does_not_follow_says_so_once_and_keeps_serving(sim_binary):
+    with Exporter(binaries=(sim_binary,), extra_args=("--capabilities.keep", "none")) as e:
+        with Sim("--duration", "1", "--streams", "2", "--wait-for-tracer", "20", "--stream-prefix", "old",
+                 binary=sim_binary) as old:
+            ledger = old.ledger()
+        replace_binary(sim_binary)
+        log_before = e.output()
+        time.sleep(3)  # three follow periods
+        # a process of the new file is not instrumented
+        with Sim("--duration", "1", "--streams", "2", "--stream-prefix", "new", binary=sim_binary,
+                 linger=False) as new:
+            new_ledger = new.ledger()
+        assert series(new_ledger, "dwcp_amst_bytes_sent_total")
+        samples = e.samples()
+        assert samples[("dwcp_bpf_binary_reattached_total", (("binary", str(sim_binary)),))] == 0
+        assert not any(dict(k[1]).get("stream_id", "").startswith("new") for k in samples
+                       if k[0] == "dwcp_amst_bytes_sent_total")
+        # the counts of the old file's processes are served as they were
+        assert_matches_ledger(samples, counters_only(ledger))
+        assert e.get("/ready")[0] == 200
+        out = e.output()
+        assert out.count("will not be followed") == 1, out
+        assert out == log_before, "logged while not following:\n" + out[len(log_before):]

@@ -11,7 +11,9 @@ def test_help_lists_every_flag():
     assert p.returncode == 0
     for flag in ("--binary", "--pid", "--cluster", "--node", "--web.listen-address", "--web.telemetry-path",
                  "--web.max-requests", "--stream.id-label", "--stream.grace", "--bpf.max-streams",
-                 "--log.level", "--log.format", "--version"):
+                 "--log.level", "--log.format", "--version", "--config.file", "--web.config.file",
+                 "--capabilities.keep", "--bpf.stats", "--no-bpf.stats", "--bpf.pin-path", "--no-bpf.pin",
+                 "--list-metrics"):
         assert flag in p.stdout, flag
 
 

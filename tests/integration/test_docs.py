@@ -23,3 +23,12 @@ def test_probe_table_matches_provider():
     probes = {name: len([a for a in re.sub(r"\([^)]*\)", "", args).split(",") if a.strip()])
               for name, args in rows if name in provider_probes() or not name.startswith("dwcp_")}
     assert probes == provider_probes()
+
+
+def test_flag_table_lists_every_flag_of_help():
+    help_text = subprocess.run([str(EXPORTER), "--help"], capture_output=True, text=True, check=True).stdout
+    flags = set(re.findall(r"^\s+(?:-h, )?(--[a-z][a-z.-]+)", help_text, flags=re.M))
+    table = "\n".join(l for l in README.splitlines() if l.startswith("| `--"))
+    assert len(flags) > 20
+    missing = sorted(f for f in flags if "`%s" % f not in table and "/ `%s" % f not in table)
+    assert not missing, "README flag table lacks: %s" % missing

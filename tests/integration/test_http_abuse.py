@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import SIM, Exporter, private_copy, wait_for
+from harness import SIM, Exporter, private_copy, recv_all, wait_for
 
 
 @pytest.fixture
@@ -21,10 +21,12 @@ def exporter(tmp_path):
         yield e
 
 
-def http_get(port, path="/metrics", timeout=15):
+def http_get(port, path="/metrics", timeout=15, source=None):
     """(status, headers dict, body) over a fresh connection, read until the
-    server closes or Content-Length is satisfied."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+    server closes or Content-Length is satisfied. source: the client's
+    address (any of 127/8 reaches the loopback listener)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                  source_address=(source, 0) if source else None) as s:
         s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" % path).encode())
         data = b""
         while True:
@@ -115,15 +117,7 @@ def test_slowloris_does_not_block_scrapes(exporter):
 def test_oversized_headers_get_4xx(exporter):
     with socket.create_connection(("127.0.0.1", exporter.port), timeout=10) as s:
         s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n")
-        reply = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                reply += chunk
-        except ConnectionResetError:
-            pass  # the server may close while we still send; the status came first
+        reply = recv_all(s)
     status = int(reply.split(b" ", 2)[1])
     assert 400 <= status < 500, reply[:200]
     assert exporter.proc.poll() is None
@@ -213,3 +207,56 @@ def test_10000_junk_requests_leak_nothing(exporter):
     grown = rss_kb(exporter.pid) - rss0
     print("after 10,000 junk requests: fds %d -> %d, RSS +%d kB" % (fds0, open_fds(exporter.pid), grown))
     assert grown < 5 * 1024, "RSS grew by %d kB" % grown
+
+
+# the exporter's defaults (http_server.c): 256 connections, of which one
+# client address may hold all but 32, closed after 10 s without a request
+CONNECTION_LIMIT, PER_IP_RESERVE, IDLE_TIMEOUT = 256, 32, 10
+
+
+def closed_within(sock, seconds):
+    """True when the server closes sock (EOF or reset) within seconds."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_garbage_connections_do_not_lock_out_scrapes(exporter):
+    """Connections that send bytes without a line end get no answer: each
+    holds a server thread. One client address cannot take the last slots,
+    and the idle timeout frees the rest."""
+    per_ip = CONNECTION_LIMIT - PER_IP_RESERVE
+    held = []
+    try:
+        for _ in range(per_ip):
+            s = socket.create_connection(("127.0.0.1", exporter.port), timeout=5)
+            s.sendall(b"\x16\x03\x01 no line end")
+            held.append(s)
+        opened = time.monotonic()
+        # one more from the same address is closed at once
+        extra = socket.create_connection(("127.0.0.1", exporter.port), timeout=5)
+        try:
+            assert closed_within(extra, 2.0), "connection %d from one address was accepted" % (per_ip + 1)
+        finally:
+            extra.close()
+        # a scraper on another address still gets in, quickly
+        for _ in range(3):
+            started = time.monotonic()
+            status, headers, body = http_get(exporter.port, timeout=5, source="127.0.0.2")
+            took = time.monotonic() - started
+            assert status == 200 and took < 2.0, (status, took)
+            assert_complete(body, headers)
+        # the garbage connections are closed by the idle timeout
+        for s in held[:5] + held[-5:]:
+            assert closed_within(s, IDLE_TIMEOUT + 5 - (time.monotonic() - opened))
+        assert time.monotonic() - opened < IDLE_TIMEOUT + 5
+    finally:
+        for s in held:
+            s.close()
+    wait_for(lambda: http_get(exporter.port, timeout=5)[0] == 200, 10, "a scrape from 127.0.0.1 again")

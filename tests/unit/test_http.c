@@ -3,6 +3,7 @@
  * and readiness callbacks; listen address parsing.
  */
 #include <arpa/inet.h>
+#include <crypt.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -523,7 +525,7 @@ static void test_render_failures(void **state)
 	reply_free(&r);
 
 	http_server_stats(fx->srv, &st);
-	assert_int_equal(st.requests[3], 2); /* 500 */
+	assert_int_equal(st.requests[4], 2); /* 500 */
 	assert_int_equal(st.requests[0], 1); /* 200 */
 	assert_int_equal(st.scrapes, 1);
 }
@@ -553,9 +555,9 @@ static void test_stats(void **state)
 	assert_true(st.last_scrape_duration_seconds < 10);
 	assert_int_equal(http_stats_codes[0], 200);
 	assert_int_equal(st.requests[0], 1);
-	assert_int_equal(st.requests[1], 1); /* 404 */
-	assert_int_equal(st.requests[2], 1); /* 405 */
-	assert_int_equal(st.requests[4], 1); /* 503 */
+	assert_int_equal(st.requests[2], 1); /* 404 */
+	assert_int_equal(st.requests[3], 1); /* 405 */
+	assert_int_equal(st.requests[5], 1); /* 503 */
 	assert_int_equal(st.scrapes, 1);
 }
 
@@ -589,11 +591,19 @@ static void test_max_requests(void **state)
 		clients[i].port = fx->port;
 		assert_int_equal(pthread_create(&clients[i].tid, NULL, client_main, &clients[i]), 0);
 	}
-	/* wait until exactly LIMIT renders are inside the callback */
+	/* wait until one render is inside the callback and LIMIT scrapes are
+	 * in flight: the others wait to share the next render */
 	pthread_mutex_lock(&fx->fake.lock);
-	while (fx->fake.in_render < LIMIT)
+	while (fx->fake.in_render < 1)
 		pthread_cond_wait(&fx->fake.cond, &fx->fake.lock);
 	pthread_mutex_unlock(&fx->fake.lock);
+	for (int i = 0; i < 2000; i++) {
+		http_server_stats(fx->srv, &st);
+		if (st.inflight == LIMIT)
+			break;
+		usleep(1000);
+	}
+	assert_int_equal(st.inflight, LIMIT);
 
 	/* one more is refused at once, while the others are still blocked */
 	http_get(fx->port, "GET", "/metrics", NULL, &r);
@@ -606,7 +616,7 @@ static void test_max_requests(void **state)
 	reply_free(&r);
 
 	pthread_mutex_lock(&fx->fake.lock);
-	assert_int_equal(fx->fake.renders, LIMIT);
+	assert_int_equal(fx->fake.renders, 1);
 	fx->fake.released = true;
 	pthread_cond_broadcast(&fx->fake.cond);
 	pthread_mutex_unlock(&fx->fake.lock);
@@ -621,8 +631,11 @@ static void test_max_requests(void **state)
 	assert_int_equal(r.status, 200);
 	reply_free(&r);
 	http_server_stats(fx->srv, &st);
-	assert_int_equal(st.requests[4], 1);
+	assert_int_equal(st.requests[5], 1); /* 503 */
 	assert_int_equal(st.requests[0], LIMIT + 2);
+	/* the first render, one shared by the two that queued behind it, the last */
+	assert_true(st.renders == 3 && st.shared == 1);
+	assert_int_equal(fx->fake.renders, 3);
 }
 
 /* ---- abuse ---- */
@@ -719,6 +732,281 @@ static void test_bad_config(void **state)
 	http_server_stop(NULL);
 }
 
+/* ---- web config: basic auth, reload, connection limits ---- */
+
+#define AUTH_ALICE_SECRET "Authorization: Basic YWxpY2U6c2VjcmV0\r\n"   /* alice:secret */
+#define AUTH_ALICE_WRONG "Authorization: Basic YWxpY2U6d3Jvbmc=\r\n"    /* alice:wrong */
+#define AUTH_MALLORY "Authorization: Basic bWFsbG9yeTpzZWNyZXQ=\r\n"    /* mallory:secret */
+#define AUTH_BOB_HUNTER2 "Authorization: Basic Ym9iOmh1bnRlcjI=\r\n"    /* bob:hunter2 */
+
+/* A bcrypt hash of password at the lowest cost, made by libcrypt. */
+static void bcrypt_hash(const char *password, char *out, size_t len)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	const char *h;
+
+	assert_non_null(cd);
+	assert_non_null(crypt_gensalt_rn("$2b$", 4, NULL, 0, salt, sizeof(salt)));
+	h = crypt_rn(password, salt, cd, sizeof(*cd));
+	assert_non_null(h);
+	snprintf(out, len, "%s", h);
+	free(cd);
+}
+
+static char web_dir[64], web_path[128];
+
+static void write_web_config(const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f;
+
+	if (!web_dir[0]) {
+		snprintf(web_dir, sizeof(web_dir), "/tmp/test_http_web.XXXXXX");
+		assert_non_null(mkdtemp(web_dir));
+		snprintf(web_path, sizeof(web_path), "%s/web.yml", web_dir);
+	}
+	f = fopen(web_path, "w");
+	assert_non_null(f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+static int setup_auth(void **state)
+{
+	struct http_server_config cfg = { 0 };
+	char hash[128];
+
+	bcrypt_hash("secret", hash, sizeof(hash));
+	write_web_config("basic_auth_users:\n  alice: %s\n", hash);
+	cfg.web_config_file = web_path;
+	*state = start_with(&cfg);
+	return 0;
+}
+
+static int teardown_auth(void **state)
+{
+	teardown(state);
+	unlink(web_path);
+	rmdir(web_dir);
+	web_dir[0] = '\0';
+	return 0;
+}
+
+static void assert_status(unsigned port, const char *path, const char *headers, int want)
+{
+	struct reply r;
+	char buf[128];
+
+	http_get(port, "GET", path, headers, &r);
+	if (r.status != want)
+		fail_msg("GET %s with %s: %d, want %d", path, headers ? headers : "no header", r.status, want);
+	if (want == 401) {
+		assert_non_null(header(&r, "WWW-Authenticate", buf, sizeof(buf)));
+		assert_string_equal(buf, "Basic realm=\"dwcp-bpf-exporter\"");
+		/* no metrics in a refusal */
+		assert_null(strstr(r.raw, "test_events_total"));
+	}
+	reply_free(&r);
+}
+
+static void test_basic_auth(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const paths[] = { "/metrics", "/health", "/ready", "/", "/nope" };
+
+	atomic_store(&fx->fake.ready, true);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		assert_status(fx->port, paths[i], NULL, 401);
+		assert_status(fx->port, paths[i], AUTH_ALICE_WRONG, 401);
+		assert_status(fx->port, paths[i], AUTH_MALLORY, 401);
+		assert_status(fx->port, paths[i], "Authorization: Basic !!!!\r\n", 401);
+		assert_status(fx->port, paths[i], "Authorization: Bearer YWxpY2U6c2VjcmV0\r\n", 401);
+	}
+	assert_status(fx->port, "/metrics", AUTH_ALICE_SECRET, 200);
+	/* again: from the cache of good checks */
+	assert_status(fx->port, "/metrics", AUTH_ALICE_SECRET, 200);
+	assert_status(fx->port, "/health", AUTH_ALICE_SECRET, 200);
+	assert_status(fx->port, "/nope", AUTH_ALICE_SECRET, 404);
+	assert_int_equal(fx->fake.renders, 2);
+}
+
+static void test_reload(void **state)
+{
+	struct fixture *fx = *state;
+	char hash[128], err[512] = "";
+
+	/* bob replaces alice */
+	bcrypt_hash("hunter2", hash, sizeof(hash));
+	write_web_config("basic_auth_users:\n  bob: \"%s\"\n", hash);
+	assert_int_equal(http_server_reload_web_config(fx->srv, web_path, err, sizeof(err)), 0);
+	assert_status(fx->port, "/health", AUTH_ALICE_SECRET, 401);
+	assert_status(fx->port, "/health", AUTH_BOB_HUNTER2, 200);
+
+	/* a broken file: refused, bob stays */
+	write_web_config("basic_auth_users:\n  bob: hunter2\n");
+	assert_int_equal(http_server_reload_web_config(fx->srv, web_path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 2: basic_auth_users.bob: not a bcrypt hash"));
+	assert_status(fx->port, "/health", AUTH_BOB_HUNTER2, 200);
+	assert_status(fx->port, "/health", NULL, 401);
+
+	/* a cert that does not exist: refused, named */
+	write_web_config("tls_server_config:\n  cert_file: none.crt\n  key_file: none.key\n");
+	assert_int_equal(http_server_reload_web_config(fx->srv, web_path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "tls_server_config.cert_file"));
+	assert_non_null(strstr(err, "none.crt: No such file or directory"));
+	assert_false(http_server_tls(fx->srv));
+	assert_status(fx->port, "/health", AUTH_BOB_HUNTER2, 200);
+
+	/* no users: open again */
+	write_web_config("# nothing\n");
+	assert_int_equal(http_server_reload_web_config(fx->srv, web_path, err, sizeof(err)), 0);
+	assert_status(fx->port, "/health", NULL, 200);
+}
+
+/* Concurrent requests during reloads: each answered 200 or 401, never torn. */
+struct reload_race {
+	unsigned port;
+	atomic_bool stop;
+	atomic_uint bad;
+};
+
+static void *race_client(void *arg)
+{
+	struct reload_race *rr = arg;
+
+	while (!atomic_load(&rr->stop)) {
+		struct reply r;
+		char req[256];
+		int n = snprintf(req, sizeof(req),
+				 "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" AUTH_ALICE_SECRET "\r\n");
+
+		if (http_raw(AF_INET, rr->port, req, (size_t)n, &r) != 0 || (r.status != 200 && r.status != 401))
+			atomic_fetch_add(&rr->bad, 1);
+		reply_free(&r);
+	}
+	return NULL;
+}
+
+static void test_reload_under_load(void **state)
+{
+	struct fixture *fx = *state;
+	struct reload_race rr = { .port = fx->port };
+	char hash[128], err[512];
+	pthread_t t[4];
+
+	bcrypt_hash("secret", hash, sizeof(hash));
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, race_client, &rr), 0);
+	for (int i = 0; i < 20; i++) {
+		if (i % 2)
+			write_web_config("basic_auth_users:\n  alice: %s\n", hash);
+		else
+			write_web_config("basic_auth_users:\n  carol: %s\n", hash);
+		if (http_server_reload_web_config(fx->srv, web_path, err, sizeof(err)) != 0)
+			fail_msg("reload: %s", err);
+		usleep(20000);
+	}
+	atomic_store(&rr.stop, true);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&rr.bad), 0);
+}
+
+static void test_web_config_start_errors(void **state)
+{
+	struct http_server_config cfg = { .n_listen = 1 };
+	struct http_handlers h = { fake_render, NULL, NULL };
+	struct http_server *s = NULL;
+	char err[1024] = "", want[512];
+
+	(void)state;
+	cfg.listen_addresses[0] = "127.0.0.1:0";
+	write_web_config("tls_server_config:\n  cert_file: a.crt\n  min_version: TLS10\n");
+	cfg.web_config_file = web_path;
+	assert_int_equal(http_server_start(&s, &cfg, &h, err, sizeof(err)), -1);
+	assert_null(s);
+	snprintf(want, sizeof(want), "web config %s line 3: tls_server_config.min_version: TLS10", web_path);
+	assert_non_null(strstr(err, want));
+
+	/* a key that is not PEM: GnuTLS's reason, with both file names */
+	write_web_config("tls_server_config:\n  cert_file: web.yml\n  key_file: web.yml\n");
+	assert_int_equal(http_server_start(&s, &cfg, &h, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "web config %s: tls_server_config: cert_file %s with key_file %s: ", web_path,
+		 web_path, web_path);
+	if (strncmp(err, want, strlen(want)))
+		fail_msg("got %s", err);
+
+	cfg.web_config_file = "/nonexistent/web.yml";
+	assert_int_equal(http_server_start(&s, &cfg, &h, err, sizeof(err)), -1);
+	assert_string_equal(err, "web config /nonexistent/web.yml: No such file or directory");
+	unlink(web_path);
+	rmdir(web_dir);
+	web_dir[0] = '\0';
+}
+
+static int connect_loopback(unsigned port)
+{
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	assert_int_equal(connect(fd, (struct sockaddr *)&s4, sizeof(s4)), 0);
+	return fd;
+}
+
+/* Seconds until the server closes fd (recv returns 0 or an error). */
+static double seconds_until_closed(int fd)
+{
+	struct timespec t0, t1;
+	char c;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (recv(fd, &c, 1, 0) > 0)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+static int setup_per_ip(void **state)
+{
+	struct http_server_config cfg = { .connection_per_ip_limit = 3, .connection_timeout_s = 1 };
+
+	*state = start_with(&cfg);
+	return 0;
+}
+
+static void test_per_ip_limit_and_timeout(void **state)
+{
+	struct fixture *fx = *state;
+	int fds[3], extra;
+	double took;
+
+	/* garbage without a line end: no answer, the slot is held */
+	for (int i = 0; i < 3; i++) {
+		fds[i] = connect_loopback(fx->port);
+		assert_int_equal(send(fds[i], "\x16\x03\x01garbage", 10, MSG_NOSIGNAL), 10);
+	}
+	usleep(100000);
+	/* a fourth from the same address is closed at once */
+	extra = connect_loopback(fx->port);
+	took = seconds_until_closed(extra);
+	close(extra);
+	assert_true(took < 0.5);
+	/* the idle timeout frees the held slots */
+	took = seconds_until_closed(fds[0]);
+	assert_true(took < 3.0);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	usleep(100000);
+	assert_status(fx->port, "/health", NULL, 200);
+}
+
 /* ---- listen addresses ---- */
 
 static void test_listen_address_parse(void **state)
@@ -801,6 +1089,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_port_in_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_and_two_listeners, setup_dual, teardown),
 		cmocka_unit_test(test_bad_config),
+		cmocka_unit_test_setup_teardown(test_basic_auth, setup_auth, teardown_auth),
+		cmocka_unit_test_setup_teardown(test_reload, setup_auth, teardown_auth),
+		cmocka_unit_test_setup_teardown(test_reload_under_load, setup_auth, teardown_auth),
+		cmocka_unit_test(test_web_config_start_errors),
+		cmocka_unit_test_setup_teardown(test_per_ip_limit_and_timeout, setup_per_ip, teardown),
 		cmocka_unit_test(test_listen_address_parse),
 	};
 

@@ -1,0 +1,155 @@
+/* Unit tests: concurrent scrapes share renders (userspace/scrape_share.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "scrape_share.h"
+
+static atomic_int renders_started;
+static int render_rc;
+
+/* Writes which render this is, slowly enough that others queue behind it. */
+static int slow_render(void *ctx, struct expo_writer *w)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	struct expo_label l = { "render", NULL };
+	char index[16];
+
+	(void)ctx;
+	snprintf(index, sizeof(index), "%d", atomic_fetch_add(&renders_started, 1) + 1);
+	l.value = index;
+	nanosleep(&pause, NULL);
+	expo_family(w, "render_index", EXPO_GAUGE, "which render");
+	expo_sample_u64(w, NULL, &l, 1, 1);
+	return render_rc;
+}
+
+static int index_of(const struct scrape_result *r)
+{
+	const char *p = strstr(r->text, "render=\"");
+
+	return p ? atoi(p + 8) : -1;
+}
+
+struct client {
+	struct scrape_share *share;
+	enum expo_format format;
+	int started_before; /* renders started when the client arrived */
+	int got;            /* the render its result came from */
+	int rc;
+	char eof;
+};
+
+static void *client(void *arg)
+{
+	struct client *c = arg;
+	struct expo_writer *w = expo_writer_new();
+	struct scrape_result *r;
+
+	c->started_before = atomic_load(&renders_started);
+	r = scrape_share_get(c->share, c->format, w, slow_render, NULL);
+	c->got = r ? index_of(r) : -2;
+	c->rc = r ? r->rc : -12;
+	c->eof = r && strstr(r->text, "# EOF\n") ? 'y' : 'n';
+	scrape_result_put(r);
+	expo_writer_free(w);
+	return NULL;
+}
+
+static void run_clients(struct scrape_share *share, struct client *cs, int n, enum expo_format f)
+{
+	pthread_t t[64];
+
+	for (int i = 0; i < n; i++) {
+		cs[i] = (struct client){ .share = share, .format = f };
+		assert_int_equal(pthread_create(&t[i], NULL, client, &cs[i]), 0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void test_alone_every_scrape_renders(void **state)
+{
+	(void)state;
+	struct scrape_share share;
+	struct client c = { 0 };
+	uint64_t renders, shared;
+
+	atomic_store(&renders_started, 0);
+	render_rc = 0;
+	scrape_share_init(&share);
+	for (int i = 1; i <= 3; i++) {
+		c = (struct client){ .share = &share, .format = EXPO_FORMAT_TEXT_0_0_4 };
+		client(&c);
+		assert_int_equal(c.got, i);
+		assert_int_equal(c.rc, 0);
+		assert_int_equal(c.eof, 'n');
+	}
+	scrape_share_stats(&share, &renders, &shared);
+	assert_true(renders == 3 && shared == 0);
+	scrape_share_free(&share);
+}
+
+static void test_concurrent_scrapes_share_fresh_renders(void **state)
+{
+	(void)state;
+	struct scrape_share share;
+	struct client cs[48];
+	uint64_t renders, shared;
+
+	atomic_store(&renders_started, 0);
+	render_rc = 0;
+	scrape_share_init(&share);
+	run_clients(&share, cs, 48, EXPO_FORMAT_OPENMETRICS_1_0_0);
+	for (int i = 0; i < 48; i++) {
+		assert_int_equal(cs[i].rc, 0);
+		assert_int_equal(cs[i].eof, 'y');
+		/* never a render that had started before the scrape arrived */
+		if (cs[i].got <= cs[i].started_before)
+			fail_msg("client %d arrived after %d renders and got render %d", i, cs[i].started_before,
+				 cs[i].got);
+	}
+	scrape_share_stats(&share, &renders, &shared);
+	assert_true(renders + shared == 48);
+	assert_true(renders == (uint64_t)atomic_load(&renders_started));
+	/* 48 arrivals within a few ms, 20 ms renders: a handful of renders */
+	if (renders > 8)
+		fail_msg("%llu renders for 48 concurrent scrapes", (unsigned long long)renders);
+	scrape_share_free(&share);
+}
+
+static void test_a_failed_render_fails_its_sharers(void **state)
+{
+	(void)state;
+	struct scrape_share share;
+	struct client cs[16];
+
+	atomic_store(&renders_started, 0);
+	render_rc = -5;
+	scrape_share_init(&share);
+	run_clients(&share, cs, 16, EXPO_FORMAT_TEXT_0_0_4);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(cs[i].rc, -5);
+	render_rc = 0;
+	scrape_share_free(&share);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alone_every_scrape_renders),
+		cmocka_unit_test(test_concurrent_scrapes_share_fresh_renders),
+		cmocka_unit_test(test_a_failed_render_fails_its_sharers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
