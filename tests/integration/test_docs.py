@@ -18,7 +18,8 @@ def test_metric_table_matches_exporter():
 
 
 def test_probe_table_matches_provider():
-    rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", README, flags=re.M)
+    section = README.split("### Probe table", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", section, flags=re.M)
     # "state (0 down, 1 degraded, 2 healthy)" is one argument
     probes = {name: len([a for a in re.sub(r"\([^)]*\)", "", args).split(",") if a.strip()])
               for name, args in rows if name in provider_probes() or not name.startswith("dwcp_")}
