@@ -86,7 +86,8 @@ struct http_server {
 	int listen_fds[HTTP_SERVER_MAX_LISTEN];
 	char *listen_text[HTTP_SERVER_MAX_LISTEN];
 	unsigned ports[HTTP_SERVER_MAX_LISTEN];
-	size_t ndaemons;
+	size_t nlisten;  /* sockets bound */
+	size_t ndaemons; /* of them, served */
 	unsigned timeout, limit, per_ip_limit;
 	size_t memlimit;
 	struct tls_material *tls; /* of the running daemons; NULL: plain HTTP */
@@ -871,8 +872,8 @@ static void stop_daemons(struct MHD_Daemon **d, size_t n)
 	}
 }
 
-int http_server_start(struct http_server **out, const struct http_server_config *cfg,
-		      const struct http_handlers *h, char *err, size_t errlen)
+int http_server_open(struct http_server **out, const struct http_server_config *cfg,
+		     const struct http_handlers *h, char *err, size_t errlen)
 {
 	struct http_server *s;
 	const char *path = cfg->telemetry_path && cfg->telemetry_path[0] ? cfg->telemetry_path
@@ -930,16 +931,37 @@ int http_server_start(struct http_server **out, const struct http_server_config 
 		s->listen_fds[i] = open_listener(cfg->listen_addresses[i], &s->ports[i], err, errlen);
 		if (s->listen_fds[i] < 0)
 			goto fail;
-		s->daemons[i] = start_daemon(s, i, s->tls, err, errlen);
-		s->ndaemons = i + 1;
-		if (!s->daemons[i])
-			goto fail;
+		s->nlisten = i + 1;
 	}
 	*out = s;
 	return 0;
 fail:
 	http_server_stop(s);
 	return -1;
+}
+
+int http_server_serve(struct http_server *s, char *err, size_t errlen)
+{
+	for (size_t i = s->ndaemons; i < s->nlisten; i++) {
+		s->daemons[i] = start_daemon(s, i, s->tls, err, errlen);
+		if (!s->daemons[i])
+			return -1;
+		s->ndaemons = i + 1;
+	}
+	return 0;
+}
+
+int http_server_start(struct http_server **out, const struct http_server_config *cfg,
+		      const struct http_handlers *h, char *err, size_t errlen)
+{
+	if (http_server_open(out, cfg, h, err, errlen) != 0)
+		return -1;
+	if (http_server_serve(*out, err, errlen) != 0) {
+		http_server_stop(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int http_server_reload_web_config(struct http_server *s, const char *path, char *err, size_t errlen)
@@ -1047,5 +1069,5 @@ void http_server_stats(const struct http_server *s, struct http_server_stats *ou
 
 unsigned http_server_port(const struct http_server *s, size_t i)
 {
-	return i < s->ndaemons ? s->ports[i] : 0;
+	return i < s->nlisten ? s->ports[i] : 0;
 }

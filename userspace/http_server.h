@@ -88,9 +88,16 @@ struct http_server_stats {
 struct http_server;
 
 /*
- * Binds every address (errors like "listen on 127.0.0.1:9477: Address
- * already in use") and starts serving. 0, or -1 with err filled.
+ * Reads the web config and binds every address (errors like "listen on
+ * 127.0.0.1:9477: Address already in use") without serving yet: a daemon
+ * can bind while privileged and serve from threads created after it drops
+ * its capabilities. 0, or -1 with err filled (*out NULL).
  */
+int http_server_open(struct http_server **out, const struct http_server_config *cfg,
+		     const struct http_handlers *h, char *err, size_t errlen);
+/* Starts serving the bound addresses (one daemon thread each). 0 or -1. */
+int http_server_serve(struct http_server *s, char *err, size_t errlen);
+/* open + serve. */
 int http_server_start(struct http_server **out, const struct http_server_config *cfg,
 		      const struct http_handlers *h, char *err, size_t errlen);
 /*

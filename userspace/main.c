@@ -1,7 +1,8 @@
 /*
  * dwcp-bpf-exporter: serves the dwcp USDT probes of DWCP binaries as
- * Prometheus metrics. Reads top to bottom: options, privileges, load the BPF
- * objects, attach, drop capabilities (--capabilities.keep), start HTTP, then
+ * Prometheus metrics. Reads top to bottom: options, privileges, bind the
+ * HTTP ports, load the BPF objects, attach, drop capabilities
+ * (--capabilities.keep), serve HTTP, then
  * follow replaced binaries and reap dead processes once a second until
  * SIGINT/SIGTERM; one exit path.
  */
@@ -334,6 +335,18 @@ int main(int argc, char **argv)
 	if (privileges_check(err, sizeof(err)) != 0)
 		goto fail;
 
+	/* the web config and the ports before BPF: their errors come at once,
+	 * and a port below 1024 is bound while privileged */
+	for (size_t i = 0; i < opt.n_listen; i++)
+		http.listen_addresses[i] = opt.listen[i];
+	http.n_listen = opt.n_listen;
+	http.telemetry_path = opt.telemetry_path;
+	http.max_requests = opt.max_requests;
+	http.version = DWCP_BPF_VERSION;
+	http.web_config_file = opt.web_config_file;
+	if (http_server_open(&server, &http, &handlers, err, sizeof(err)) != 0)
+		goto fail;
+
 	sizes.max_streams = opt.max_streams;
 	opt.pin_path = usable_pin_path(opt.pin_path);
 	if (bpf_programs_load(&bpf, &sizes, opt.pin_path, err, sizeof(err)) != 0)
@@ -384,14 +397,7 @@ int main(int argc, char **argv)
 			  NULL);
 	/* after the drop: capabilities are per thread, and the server's threads
 	 * (started now) inherit the reduced set */
-	for (size_t i = 0; i < opt.n_listen; i++)
-		http.listen_addresses[i] = opt.listen[i];
-	http.n_listen = opt.n_listen;
-	http.telemetry_path = opt.telemetry_path;
-	http.max_requests = opt.max_requests;
-	http.version = DWCP_BPF_VERSION;
-	http.web_config_file = opt.web_config_file;
-	if (http_server_start(&server, &http, &handlers, err, sizeof(err)) != 0)
+	if (http_server_serve(server, err, sizeof(err)) != 0)
 		goto fail;
 	pthread_mutex_lock(&collector.lock);
 	collector.http_stats = http_stats;
