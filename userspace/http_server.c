@@ -288,10 +288,10 @@ static void scrape_buf_free(struct scrape_buf *b)
 	free(b);
 }
 
-/* MHD's free callback of a /metrics response, and the error paths. */
-static void scrape_buf_put(void *cls)
+/* Back to the pool once a scrape has rendered or compressed with it (the
+ * response itself sends a shared scrape_result). */
+static void scrape_buf_put(struct scrape_buf *b)
 {
-	struct scrape_buf *b = cls;
 	struct http_server *s = b->srv;
 
 	pthread_mutex_lock(&s->pool_lock);
@@ -474,6 +474,16 @@ static enum MHD_Result reply_unauthorized(struct http_server *s, struct MHD_Conn
 
 /* ---- handlers ---- */
 
+static bool compress_into(void *ctx, const char *in, size_t len, const unsigned char **out, size_t *outlen)
+{
+	struct scrape_buf *b = ctx;
+
+	if (!gzip_body(b, in, len, outlen))
+		return false;
+	*out = b->gz;
+	return true;
+}
+
 static int render_with_handler(void *ctx, struct expo_writer *w)
 {
 	struct http_server *s = ctx;
@@ -515,29 +525,26 @@ static enum MHD_Result serve_metrics(struct http_server *s, struct MHD_Connectio
 		goto fail;
 	body = res->text;
 	len = res->len;
-	if (http_accepts_gzip(ae) && gzip_body(b, body, len, &gzlen)) {
-		/* the response sends b->gz: b goes back to the pool when it is sent */
-		scrape_result_put(res);
-		res = NULL;
-		body = (const char *)b->gz;
-		len = gzlen;
-		gz = true;
-	} else {
-		/* the response sends the shared result: b is free now */
-		scrape_buf_put(b);
-		b = NULL;
+	if (http_accepts_gzip(ae)) {
+		/* compressed once per shared render, with b's deflate stream */
+		const unsigned char *gzbody = scrape_result_gzip(res, compress_into, b, &gzlen);
+
+		if (gzbody) {
+			body = (const char *)gzbody;
+			len = gzlen;
+			gz = true;
+		}
 	}
+	/* the response sends the shared result: b is free now */
+	scrape_buf_put(b);
+	b = NULL;
 	atomic_store(&s->last_scrape_ns, now_ns() - t0);
 	atomic_fetch_add(&s->scrapes, 1);
 	atomic_fetch_sub(&s->inflight, 1);
 
-	r = gz ? MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)body, scrape_buf_put, b)
-	       : MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)body, scrape_result_put, res);
+	r = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)body, scrape_result_put, res);
 	if (!r) {
-		if (gz)
-			scrape_buf_put(b);
-		else
-			scrape_result_put(res);
+		scrape_result_put(res);
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, expo_content_type(fmt));

@@ -17,8 +17,11 @@ void scrape_result_put(void *result)
 {
 	struct scrape_result *r = result;
 
-	if (r && atomic_fetch_sub(&r->refs, 1) == 1)
+	if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
+		pthread_mutex_destroy(&r->gzip_lock);
+		free(r->gzip);
 		free(r);
+	}
 }
 
 void scrape_share_free(struct scrape_share *s)
@@ -43,6 +46,10 @@ static struct scrape_result *result_from(struct expo_writer *w, int rc)
 	if (!r)
 		return NULL;
 	atomic_init(&r->refs, 1);
+	pthread_mutex_init(&r->gzip_lock, NULL);
+	r->gzip_tried = false;
+	r->gzip = NULL;
+	r->gzip_len = 0;
 	r->rc = rc;
 	r->error = NULL;
 	if (error) {
@@ -117,6 +124,28 @@ struct scrape_result *scrape_share_get(struct scrape_share *s, enum expo_format 
 	}
 	pthread_mutex_unlock(&s->lock);
 	return r;
+}
+
+const unsigned char *scrape_result_gzip(struct scrape_result *r, scrape_compress_fn compress, void *ctx,
+					size_t *len)
+{
+	const unsigned char *out;
+	size_t outlen;
+
+	pthread_mutex_lock(&r->gzip_lock);
+	if (!r->gzip_tried) {
+		r->gzip_tried = true;
+		if (compress(ctx, r->text, r->len, &out, &outlen)) {
+			r->gzip = malloc(outlen ? outlen : 1);
+			if (r->gzip) {
+				memcpy(r->gzip, out, outlen);
+				r->gzip_len = outlen;
+			}
+		}
+	}
+	pthread_mutex_unlock(&r->gzip_lock);
+	*len = r->gzip_len;
+	return r->gzip;
 }
 
 void scrape_share_stats(struct scrape_share *s, uint64_t *renders, uint64_t *shared)

@@ -17,6 +17,7 @@
  *     render() into scratch, or the one it joined. Thread-safe.
  *   - scrape_result_put(): drop a reference (usable as a response's free
  *     callback).
+ *   - scrape_result_gzip(): the result compressed, once for all who share it.
  *   - scrape_share_stats(): renders done and scrapes served by another's
  *     render, for tests and self-metrics.
  */
@@ -24,6 +25,7 @@
 #define DWCP_SCRAPE_SHARE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,9 +39,17 @@ struct scrape_result {
 	int rc;             /* 0, or the render's negative errno */
 	const char *error;  /* the writer's error (a caller bug, out of memory), or NULL */
 	char error_text[160];
+	pthread_mutex_t gzip_lock; /* the first scrape that wants gzip compresses */
+	bool gzip_tried;
+	unsigned char *gzip;
+	size_t gzip_len;
 	size_t len;
 	char text[];        /* the exposition, NUL-terminated */
 };
+
+/* Compresses in into *out (owned by ctx, valid until the next call). */
+typedef bool (*scrape_compress_fn)(void *ctx, const char *in, size_t len, const unsigned char **out,
+				   size_t *outlen);
 
 struct scrape_share_slot {
 	uint64_t started, finished; /* render generations; started > finished: one runs */
@@ -68,6 +78,13 @@ struct scrape_result *scrape_share_get(struct scrape_share *s, enum expo_format 
 				       scrape_render_fn render, void *ctx);
 
 void scrape_result_put(void *result);
+
+/*
+ * The result's text compressed by compress(), once per result however many
+ * scrapes share it; NULL when compression failed (send it plain).
+ */
+const unsigned char *scrape_result_gzip(struct scrape_result *r, scrape_compress_fn compress, void *ctx,
+					size_t *len);
 
 void scrape_share_stats(struct scrape_share *s, uint64_t *renders, uint64_t *shared);
 

@@ -54,7 +54,7 @@ def test_nothing_lost_under_load_with_scrapes_every_100ms(sim_binary):
         try:
             with Sim(*STRESS, "--stream-prefix", "a", "--seed", "3", binary=sim_binary) as a, \
                     Sim(*STRESS, "--stream-prefix", "b", "--seed", "4", binary=sim_binary) as b:
-                ledgers = (a.ledger(), b.ledger())
+                ledgers = (a.ledger(timeout=SECONDS + 60), b.ledger(timeout=SECONDS + 60))
                 fired = sum(sum(s.fired().values()) for s in (a, b))
                 samples = exporter.samples()
         finally:

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,12 +144,96 @@ static void test_a_failed_render_fails_its_sharers(void **state)
 	scrape_share_free(&share);
 }
 
+static atomic_int compressions;
+static bool compress_ok;
+
+/* "Compresses" to the text reversed, slowly, so callers overlap. */
+static bool fake_compress(void *ctx, const char *in, size_t len, const unsigned char **out, size_t *outlen)
+{
+	static unsigned char buf[4096];
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	(void)ctx;
+	atomic_fetch_add(&compressions, 1);
+	nanosleep(&pause, NULL);
+	if (!compress_ok || len > sizeof(buf))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (unsigned char)in[len - 1 - i];
+	*out = buf;
+	*outlen = len;
+	return true;
+}
+
+struct gz_client {
+	struct scrape_result *r;
+	const unsigned char *gz;
+	size_t len;
+};
+
+static void *gz_client(void *arg)
+{
+	struct gz_client *c = arg;
+
+	c->gz = scrape_result_gzip(c->r, fake_compress, NULL, &c->len);
+	return NULL;
+}
+
+static void run_gzip(struct scrape_result *r, struct gz_client *cs, int n)
+{
+	pthread_t t[16];
+
+	for (int i = 0; i < n; i++) {
+		cs[i] = (struct gz_client){ .r = r };
+		assert_int_equal(pthread_create(&t[i], NULL, gz_client, &cs[i]), 0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void test_a_shared_result_is_compressed_once(void **state)
+{
+	(void)state;
+	struct scrape_share share;
+	struct expo_writer *w = expo_writer_new();
+	struct scrape_result *r;
+	struct gz_client cs[16];
+
+	render_rc = 0;
+	scrape_share_init(&share);
+	r = scrape_share_get(&share, EXPO_FORMAT_TEXT_0_0_4, w, slow_render, NULL);
+	assert_non_null(r);
+	atomic_store(&compressions, 0);
+	compress_ok = true;
+	run_gzip(r, cs, 16);
+	assert_int_equal(atomic_load(&compressions), 1);
+	for (int i = 0; i < 16; i++) {
+		assert_ptr_equal(cs[i].gz, cs[0].gz);
+		assert_int_equal(cs[i].len, r->len);
+		assert_int_equal(cs[i].gz[0], (unsigned char)r->text[r->len - 1]);
+	}
+	scrape_result_put(r);
+
+	/* a failed compression is not retried: everyone sends it plain */
+	r = scrape_share_get(&share, EXPO_FORMAT_TEXT_0_0_4, w, slow_render, NULL);
+	atomic_store(&compressions, 0);
+	compress_ok = false;
+	run_gzip(r, cs, 8);
+	assert_int_equal(atomic_load(&compressions), 1);
+	for (int i = 0; i < 8; i++)
+		assert_null(cs[i].gz);
+	scrape_result_put(r);
+	expo_writer_free(w);
+	scrape_share_free(&share);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alone_every_scrape_renders),
 		cmocka_unit_test(test_concurrent_scrapes_share_fresh_renders),
 		cmocka_unit_test(test_a_failed_render_fails_its_sharers),
+		cmocka_unit_test(test_a_shared_result_is_compressed_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
