@@ -327,24 +327,9 @@ def test_privileged_port_is_bound_before_the_drop(sim_binary):
     """The ports are bound while privileged: a port below 1024 serves with
     every capability dropped (none), and the serving threads hold nothing."""
     port = next(p for p in range(990, 900, -1) if _port_free(p))
-    pins = "/sys/fs/bpf/dwcp-test-lowport-%d" % os.getpid()
-    proc = subprocess.Popen([str(EXPORTER), "--binary", str(sim_binary), "--web.listen-address",
-                             "127.0.0.1:%d" % port, "--capabilities.keep", "none", "--bpf.pin-path", pins],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        def ready():
-            assert proc.poll() is None, proc.stdout.read()
-            try:
-                import urllib.request
-                with urllib.request.urlopen("http://127.0.0.1:%d/ready" % port, timeout=5) as r:
-                    return r.status == 200
-            except OSError:
-                return False
-        wait_for(ready, 30, "exporter on port %d" % port)
-        assert_capability_sets(proc.pid, 0, 0, 0)
-    finally:
-        stop_process(proc)
-        remove_pins(pins)
+    with Exporter(binaries=(sim_binary,), extra_args=("--capabilities.keep", "none"), port=port) as e:
+        assert_capability_sets(e.pid, 0, 0, 0)
+        assert "dwcp_bpf_exporter_build_info" in e.scrape()
 
 
 def _port_free(port):

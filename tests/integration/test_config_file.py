@@ -3,63 +3,25 @@
 The exporter is started with almost nothing on its command line, so what it
 serves shows what it read from the file.
 """
-import os
 import signal
-import subprocess
-import tempfile
 
-from harness import EXPORTER, Sim, free_port, parse_samples, remove_pins, run_exporter_expecting_failure, \
-    stop_process, wait_for
-
-import urllib.request
+from harness import Exporter, Sim, run_exporter_expecting_failure, wait_for
 
 SIM_ARGS = ("--duration", "1", "--streams", "3", "--rate", "0", "--stream-bytes", "50000", "--migrations", "0")
 
 
-class FileExporter:
+class FileExporter(Exporter):
     """An exporter configured by a file; flags only for what the test says."""
 
     def __init__(self, config_text, tmp_path, flags=()):
         self.config = tmp_path / "exporter.yml"
         self.config.write_text(config_text)
-        self.port = free_port()
-        self.pin_path = "/sys/fs/bpf/dwcp-test-cfg-%d-%d" % (os.getpid(), self.port)
-        self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen([str(EXPORTER), "--config.file", str(self.config), "--web.listen-address",
-                                      "127.0.0.1:%d" % self.port, "--bpf.pin-path", self.pin_path, *flags],
-                                     stdout=self.log, stderr=subprocess.STDOUT, text=True)
-        wait_for(self._ready, 30, "exporter /ready")
-
-    def _ready(self):
-        assert self.proc.poll() is None, "exporter exited:\n" + self.output()
-        try:
-            with urllib.request.urlopen("http://127.0.0.1:%d/ready" % self.port, timeout=5) as r:
-                return r.status == 200
-        except OSError:
-            return False
-
-    def samples(self):
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.port, timeout=10) as r:
-            return parse_samples(r.read().decode())
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
+        super().__init__(binaries=(), cluster=None, node=None, extra_args=("--config.file", self.config, *flags))
 
     def reload(self, config_text, log_needle):
         self.config.write_text(config_text)
         self.proc.send_signal(signal.SIGHUP)
         wait_for(lambda: log_needle in self.output(), 10, "%r in the log" % log_needle)
-
-    def stop(self):
-        stop_process(self.proc)
-        remove_pins(self.pin_path)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def labels_of(samples, name):
@@ -72,7 +34,7 @@ def test_settings_come_from_the_file_and_flags_win(sim_binary, tmp_path):
     with FileExporter(config, tmp_path, flags=("--node", "from-flag")) as exporter:
         with Sim(*SIM_ARGS, "--wait-for-tracer", "20", binary=sim_binary) as sim:
             ledger = sim.ledger()
-        samples = exporter.samples()
+        samples = exporter.samples(drop_node_labels=False)
         sent = [(dict(k[1]), v) for k, v in samples.items() if k[0] == "dwcp_amst_bytes_sent_total"]
         assert len(sent) == 1, sent  # stream.id-label: false -> one series per node
         labels, value = sent[0]
@@ -99,7 +61,7 @@ def test_sighup_applies_live_settings_and_names_the_rest(sim_binary, tmp_path):
     with FileExporter(config, tmp_path) as exporter:
         with Sim(*SIM_ARGS, "--wait-for-tracer", "20", binary=sim_binary) as sim:
             sim.ledger()
-        per_stream = labels_of(exporter.samples(), "dwcp_amst_bytes_sent_total")
+        per_stream = labels_of(exporter.samples(drop_node_labels=False), "dwcp_amst_bytes_sent_total")
         assert len(per_stream) >= 3 and all("stream_id" in l for l in per_stream), per_stream
 
         # live: stream.id-label and log.level; needs a restart: cluster
@@ -107,10 +69,10 @@ def test_sighup_applies_live_settings_and_names_the_rest(sim_binary, tmp_path):
                         "config reloaded")
         out = exporter.output()
         assert "changed settings need a restart" in out and "settings=cluster" in out, out
-        summed = labels_of(exporter.samples(), "dwcp_amst_bytes_sent_total")
+        summed = labels_of(exporter.samples(drop_node_labels=False), "dwcp_amst_bytes_sent_total")
         assert summed == [{"cluster": "c1", "node": summed[0]["node"]}], summed
 
         # a broken file: reported, the running configuration stays
         exporter.reload("binary: [oops]\n", "config reload failed")
-        assert labels_of(exporter.samples(), "dwcp_amst_bytes_sent_total") == summed
+        assert labels_of(exporter.samples(drop_node_labels=False), "dwcp_amst_bytes_sent_total") == summed
         assert exporter.proc.poll() is None
