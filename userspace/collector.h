@@ -48,7 +48,7 @@ struct collector {
 	uint64_t abandoned[3];
 	struct series_table table; /* reused by the area collectors */
 	/* the HTTP server's request counts for the self-metrics, set by main
-	 * once it serves; NULL: not rendered */
+	 * before it serves; NULL: not rendered */
 	void (*http_stats)(const void *ctx, struct http_server_stats *out);
 	const void *http_stats_ctx;
 };

@@ -13,7 +13,6 @@
 #include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,14 +394,13 @@ int main(int argc, char **argv)
 			  "no capabilities kept: a binary replaced on disk will not be followed (restart the exporter "
 			  "after an upgrade); running processes stay instrumented",
 			  NULL);
+	/* no scrape runs before serving starts: no lock needed yet */
+	collector.http_stats = http_stats;
+	collector.http_stats_ctx = server;
 	/* after the drop: capabilities are per thread, and the server's threads
 	 * (started now) inherit the reduced set */
 	if (http_server_serve(server, err, sizeof(err)) != 0)
 		goto fail;
-	pthread_mutex_lock(&collector.lock);
-	collector.http_stats = http_stats;
-	collector.http_stats_ctx = server;
-	pthread_mutex_unlock(&collector.lock);
 	log_started(&opt, node, targets, server);
 
 	while (!exiting) {
