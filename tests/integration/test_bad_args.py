@@ -58,7 +58,7 @@ def test_bad_arguments_are_counted_and_accounting_holds():
     assert s[("dwcp_amst_errors_total", (("error_type", 'quote"back\\slash\nnewline'),))] == 1
     assert s[("dwcp_amst_errors_total", (("error_type", "bad\ufffd\ufffdutf8"),))] == 1
     assert ("dwcp_amst_bytes_sent_total", (("stream_id", "s-ok"),)) not in s  # only the dropped 2^60
-    assert s[("dwcp_hde_operations_total", (("operation", "compress"), ("result", "success")))] == 3
+    assert s[("dwcp_hde_operations_total", (("operation", "encode"), ("result", "success")))] == 3
     assert s[("dwcp_hde_bytes_original_total", (("data_type", "bad_type"),))] == 1000 + (1 << 40)
     assert s[("dwcp_hde_bytes_compressed_total", (("data_type", "bad_type"),))] == 1
     assert s[("dwcp_hde_compression_ratio_count", (("data_type", "bad_type"),))] == 1
