@@ -116,13 +116,13 @@ $(OUT)/dwcp-go-node: $(GO_NODE) $(GO_METRICS) | $(OUT)
 	$(call msg,GO,$@)
 	$(Q)cd usdt/go/node && $(GO_ENV) $(GO) build -o $(abspath $@) .
 
-# gofmt, go vet and go test (unit tests and the runnable examples) of the
+# gofmt, go vet and go test -race (unit tests and the runnable examples) of the
 # Go package and the reference node.
 go-test:
 	$(Q)set -e; for d in usdt/go/metrics usdt/go/node; do \
 		echo "== $$d"; \
 		unformatted=$$(gofmt -l $$d); if [ -n "$$unformatted" ]; then echo "gofmt: $$unformatted" >&2; exit 1; fi; \
-		(cd $$d && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) test -count=1 ./...); \
+		(cd $$d && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) test -race -count=1 ./...); \
 	done
 
 unit: $(UNIT_BINS)

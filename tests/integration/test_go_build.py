@@ -58,15 +58,16 @@ def dwcp_tree(root, how):
     """A module "novacron" with cmd/dwcp-node, using the package `how`."""
     (root / "cmd" / "dwcp-node").mkdir(parents=True)
     (root / "cmd" / "dwcp-node" / "main.go").write_text(MAIN)
-    go_mod = "module novacron\n\ngo 1.19\n"
+    (root / "go.mod").write_text("module novacron\n\ngo 1.19\n")
+    # the README's steps, "Instrumenting a Go DWCP binary"
     if how == "copy":
-        # the README's steps: the folder in place of the seed's, without its go.mod
+        # the folder in place of the seed's, without its go.mod
         target = root / "backend" / "core" / "network" / "dwcp" / "metrics"
         shutil.copytree(PACKAGE, target)
         (target / "go.mod").unlink()
     else:
-        go_mod += "\nrequire %s v0.0.0\n\nreplace %s => %s\n" % (IMPORT, IMPORT, PACKAGE)
-    (root / "go.mod").write_text(go_mod)
+        subprocess.run(["go", "mod", "edit", "-require=%s@v0.0.0" % IMPORT, "-replace=%s=%s" % (IMPORT, PACKAGE)],
+                       cwd=root, env=ENV, check=True)
     return root
 
 
@@ -83,6 +84,12 @@ def tree(request, tmp_path_factory):
 @pytest.mark.parametrize("flags", [(), ("-ldflags=-s -w",), ("-buildmode=pie",), ("-buildmode=pie", "-ldflags=-s -w")],
                          ids=["default", "stripped", "pie", "pie-stripped"])
 def test_every_probe_is_in_the_binary(tree, tmp_path, flags):
+    # the package's own tests and examples pass where it was put
+    if not flags:
+        pkg = "./backend/core/network/dwcp/metrics" if (tree / "backend").exists() else IMPORT
+        p = subprocess.run(["go", "test", "-count=1", pkg], cwd=tree, env=ENV, capture_output=True, text=True,
+                           timeout=300)
+        assert p.returncode == 0, p.stdout + p.stderr
     binary = tmp_path / "dwcp-node"
     p = go_build(tree, binary, *flags)
     assert p.returncode == 0, p.stderr

@@ -158,10 +158,13 @@ func main() {
 	}
 	ms := modes(metrics.NewAMSTMetricsWrapper(), metrics.GetCollector(), *phase)
 	results := make([][]float64, len(ms))
+	// each round starts at another mode, so that no mode is always first
+	// after a pause or always next to the same neighbour
 	for r := 0; r < *reps; r++ {
-		for i, m := range ms {
+		for j := range ms {
+			i := (r + j) % len(ms)
 			start := time.Now()
-			m.run(*events)
+			ms[i].run(*events)
 			results[i] = append(results[i], float64(time.Since(start).Nanoseconds())/float64(*events))
 		}
 	}

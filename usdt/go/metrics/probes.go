@@ -7,7 +7,7 @@ package metrics
 // contract_test.go holds this file to dwcp.d.
 
 /*
-#cgo CFLAGS: -O2 -Wall -Werror
+#cgo CFLAGS: -O2 -Wall
 #include "dwcp_probes.h"
 #include <string.h>
 
