@@ -49,12 +49,20 @@ SIM_OBJS   := $(patsubst usdt/sim/%.c,$(OUT)/obj/sim/%.o,$(SIM_SRCS))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
+# Go: the metrics package (usdt/go/metrics, the seed's API on our probes)
+# and the reference node built on it. Offline (no module can be fetched),
+# with the build folder's own caches.
+GO         ?= go
+GO_ENV     := GOFLAGS=-mod=mod GOPROXY=off GOCACHE=$(abspath $(OUT))/go-cache GOPATH=$(abspath $(OUT))/gopath
+GO_METRICS := $(wildcard usdt/go/metrics/*.go usdt/go/metrics/*.h usdt/go/metrics/*.d) usdt/go/metrics/go.mod
+GO_NODE    := $(wildcard usdt/go/node/*.go) usdt/go/node/go.mod
+
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: all deps test unit integration demo bench soak clean test-asan lint fuzz
+.PHONY: all deps test unit go-test integration demo bench soak clean test-asan lint fuzz
 .SECONDARY:
-all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(PROBE_BINS)
+all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(OUT)/dwcp-go-node $(PROBE_BINS)
 
 deps:
 	$(Q)./.ci/install-deps
@@ -104,6 +112,19 @@ $(OUT)/tests/%: tests/programs/%.c usdt/dwcp_probes.h | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -lpthread -o $@
 
+$(OUT)/dwcp-go-node: $(GO_NODE) $(GO_METRICS) | $(OUT)
+	$(call msg,GO,$@)
+	$(Q)cd usdt/go/node && $(GO_ENV) $(GO) build -o $(abspath $@) .
+
+# gofmt, go vet and go test -race (unit tests and the runnable examples) of the
+# Go package and the reference node.
+go-test:
+	$(Q)set -e; for d in usdt/go/metrics usdt/go/node; do \
+		echo "== $$d"; \
+		unformatted=$$(gofmt -l $$d); if [ -n "$$unformatted" ]; then echo "gofmt: $$unformatted" >&2; exit 1; fi; \
+		(cd $$d && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) test -race -count=1 ./...); \
+	done
+
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
@@ -113,6 +134,7 @@ integration: all
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory go-test
 	$(Q)$(MAKE) --no-print-directory test-asan
 	$(Q)$(MAKE) --no-print-directory integration
 

@@ -8,7 +8,9 @@
  * stream_results: streams ended, by result
  * stream_errors:  errors by error_type
  * ops_inflight:   (tgid, op_id) -> start time and operation, until op_end
- * op_latency:     per-operation histogram of op_end - op_start
+ * op_latency:     per-operation histogram of op_end - op_start, of the
+ *                 caller-timed op_duration, and of each stream's lifetime
+ *                 (stream_start to stream_end) as "stream_duration"
  * bandwidth_levels: per process, last used/available bytes per second
  */
 #include "dwcp_common.bpf.h"
@@ -64,6 +66,15 @@ static __always_inline void add_total(enum dwcp_amst_total index, __u64 delta)
 		*total += delta;
 }
 
+/* One observation of duration_ns into operation's latency histogram. */
+static __always_inline void observe_op(const struct dwcp_label_key *operation, __u64 duration_ns)
+{
+	struct dwcp_hist *hist = lookup_or_init(&op_latency, operation, &zero_hist, DWCP_MAP_OP_LATENCY);
+
+	if (hist)
+		hist_observe(hist, op_latency_bounds, DWCP_OP_LATENCY_NBOUNDS, duration_ns);
+}
+
 static __always_inline void stream_key(struct dwcp_proc_label_key *key, const char *stream_id,
 				       enum dwcp_probe_id probe)
 {
@@ -76,7 +87,7 @@ SEC("usdt")
 int BPF_USDT(stream_start, const char *stream_id)
 {
 	struct dwcp_proc_label_key key;
-	struct dwcp_stream fresh = { .start_ns = bpf_ktime_get_ns() };
+	struct dwcp_stream fresh = { .start_ns = bpf_ktime_get_ns(), .start_seen = 1 };
 	struct dwcp_stream *existing;
 
 	stream_key(&key, stream_id, DWCP_PROBE_STREAM_START);
@@ -137,8 +148,17 @@ int BPF_USDT(stream_end, const char *stream_id, const char *result)
 	add_label_counter(&stream_results, result, 1, DWCP_PROBE_STREAM_END, DWCP_MAP_STREAM_RESULTS);
 	stream_key(&key, stream_id, DWCP_PROBE_STREAM_END);
 	stream = bpf_map_lookup_elem(&streams, &key);
-	if (stream)
-		stream->end_ns = bpf_ktime_get_ns();
+	if (!stream || stream->end_ns != 0)
+		return 0;
+	stream->end_ns = bpf_ktime_get_ns();
+	/* a stream first seen at a stream_data has no known start */
+	if (stream->start_seen) {
+		struct dwcp_label_key lifetime;
+
+		__builtin_memset(&lifetime, 0, sizeof(lifetime));
+		__builtin_memcpy(lifetime.label, DWCP_OP_STREAM_DURATION, sizeof(DWCP_OP_STREAM_DURATION));
+		observe_op(&lifetime, stream->end_ns > stream->start_ns ? stream->end_ns - stream->start_ns : 0);
+	}
 	return 0;
 }
 
@@ -160,7 +180,6 @@ int BPF_USDT(op_end, __u64 op_id)
 {
 	struct dwcp_op_key key = { .tgid = current_tgid(), .op_id = op_id };
 	struct dwcp_label_key operation;
-	struct dwcp_hist *hist;
 	struct dwcp_op *op;
 	__u64 now = bpf_ktime_get_ns();
 	__u64 start_ns;
@@ -177,10 +196,18 @@ int BPF_USDT(op_end, __u64 op_id)
 		count_bad_arg(DWCP_PROBE_OP_END, DWCP_BAD_UNMATCHED_END);
 		return 0;
 	}
-	hist = lookup_or_init(&op_latency, &operation, &zero_hist, DWCP_MAP_OP_LATENCY);
-	if (hist)
-		hist_observe(hist, op_latency_bounds, DWCP_OP_LATENCY_NBOUNDS,
-			     now > start_ns ? now - start_ns : 0);
+	observe_op(&operation, now > start_ns ? now - start_ns : 0);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(op_duration, const char *operation, __u64 duration_ns)
+{
+	struct dwcp_label_key key;
+
+	__builtin_memset(&key, 0, sizeof(key));
+	read_label(key.label, operation, DWCP_PROBE_OP_DURATION);
+	observe_op(&key, duration_ns);
 	return 0;
 }
 

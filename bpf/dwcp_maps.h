@@ -48,6 +48,9 @@ enum dwcp_probe_id {
 	DWCP_PROBE_HEALTH,
 	DWCP_PROBE_FEATURE,
 	DWCP_PROBE_VERSION,
+	/* added after the first 19 (ids are not part of any interface) */
+	DWCP_PROBE_OP_DURATION,
+	DWCP_PROBE_MIGRATION_DONE,
 	DWCP_PROBE_COUNT,
 };
 
@@ -130,13 +133,22 @@ struct dwcp_migration_outcome_key {
 /* ---- values ---- */
 
 /* One stream of one process. end_ns != 0 once stream_end fired: the exporter
- * keeps showing it for the grace period, then deletes it. */
+ * keeps showing it for the grace period, then deletes it. start_seen is 1
+ * when the entry was made by stream_start (0: tracked from a stream_data
+ * that came first, so start_ns is not the stream's start); only then is the
+ * lifetime observed as DWCP_OP_STREAM_DURATION. */
 struct dwcp_stream {
 	__u64 bytes_sent;
 	__u64 bytes_received;
 	__u64 start_ns;
 	__u64 end_ns;
+	__u64 start_seen;
 };
+
+/* The operation label under which stream_end observes a stream's lifetime
+ * (stream_start to stream_end) in the op_latency histogram, as the seed's
+ * dwcp_amst_latency_seconds{operation="stream_duration"}. */
+#define DWCP_OP_STREAM_DURATION "stream_duration"
 
 struct dwcp_op {
 	__u64 start_ns;

@@ -10,6 +10,13 @@
  * Types: strings are NUL-terminated (read with a 63-byte bound, longer values
  * are truncated), integers are 64 bits. No floats: fractions travel as fixed
  * point (efficiency in percent x 100, speedup factor x 1000).
+ *
+ * Added later, for callers that know a value only at the end (the seed's Go
+ * API): op_duration (an operation timed by the caller, into the same
+ * histogram as op_start/op_end) and migration_done (a migration whose
+ * destination and DWCP flag are known at completion; its migration_start
+ * may carry an empty dest_node). A migration ends with migration_end or
+ * migration_done, never both.
  */
 provider dwcp {
 	/* AMST: adaptive multi-stream transport */
@@ -19,6 +26,7 @@ provider dwcp {
 	probe stream_end(char *stream_id, char *result);
 	probe op_start(uint64_t op_id, char *operation);
 	probe op_end(uint64_t op_id);
+	probe op_duration(char *operation, uint64_t duration_ns);
 	probe bandwidth(uint64_t used_bytes_per_sec, uint64_t available_bytes_per_sec);
 
 	/* HDE: hierarchical delta encoding */
@@ -30,6 +38,7 @@ provider dwcp {
 	/* VM migration */
 	probe migration_start(char *migration_id, char *dest_node, uint64_t dwcp_enabled);
 	probe migration_end(char *migration_id, uint64_t success);
+	probe migration_done(char *migration_id, char *dest_node, uint64_t dwcp_enabled, uint64_t success);
 	probe speedup(char *vm_type, uint64_t factor_x1000);
 
 	/* Federation */

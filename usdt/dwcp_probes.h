@@ -123,6 +123,7 @@ static inline const char *dwcp_probe_str(const char *s, int enabled)
 	X(stream_end, 2)                                                       \
 	X(op_start, 2)                                                         \
 	X(op_end, 1)                                                           \
+	X(op_duration, 2)                                                      \
 	X(bandwidth, 2)                                                        \
 	X(compress, 4)                                                         \
 	X(decompress, 1)                                                       \
@@ -130,6 +131,7 @@ static inline const char *dwcp_probe_str(const char *s, int enabled)
 	X(dictionary, 1)                                                       \
 	X(migration_start, 3)                                                  \
 	X(migration_end, 2)                                                    \
+	X(migration_done, 4)                                                   \
 	X(speedup, 2)                                                          \
 	X(federation_sync, 3)                                                  \
 	X(bandwidth_saved, 2)                                                  \
@@ -168,6 +170,12 @@ DWCP_FOR_EACH_PROBE(DWCP_X_SEMAPHORE)
 #define DWCP_OP_END(op_id) STAP_PROBE1(dwcp, op_end, DWCP_U64(op_id))
 #define DWCP_OP_END_ENABLED() DWCP_PROBE_ENABLED(op_end)
 
+/* An operation the caller timed itself: the same latency histogram as
+ * op_start/op_end, for code that has the duration only afterwards. */
+#define DWCP_OP_DURATION(operation, duration_ns)                               \
+	STAP_PROBE2(dwcp, op_duration, DWCP_STR(op_duration, operation), DWCP_U64(duration_ns))
+#define DWCP_OP_DURATION_ENABLED() DWCP_PROBE_ENABLED(op_duration)
+
 /* level: current bandwidth in use and available, bytes per second */
 #define DWCP_BANDWIDTH(used_bytes_per_sec, available_bytes_per_sec)            \
 	STAP_PROBE2(dwcp, bandwidth, DWCP_U64(used_bytes_per_sec),              \
@@ -202,6 +210,15 @@ DWCP_FOR_EACH_PROBE(DWCP_X_SEMAPHORE)
 #define DWCP_MIGRATION_END(migration_id, success)                              \
 	STAP_PROBE2(dwcp, migration_end, DWCP_STR(migration_end, migration_id), DWCP_U64(!!(success)))
 #define DWCP_MIGRATION_END_ENABLED() DWCP_PROBE_ENABLED(migration_end)
+
+/* Ends a migration whose destination and DWCP flag are known only now (its
+ * migration_start may pass an empty dest_node): these arguments, not the
+ * start's, label the outcome. End a migration with this or with
+ * DWCP_MIGRATION_END, not both. */
+#define DWCP_MIGRATION_DONE(migration_id, dest_node, dwcp_enabled, success)    \
+	STAP_PROBE4(dwcp, migration_done, DWCP_STR(migration_done, migration_id),                \
+		    DWCP_STR(migration_done, dest_node), DWCP_U64(!!(dwcp_enabled)), DWCP_U64(!!(success)))
+#define DWCP_MIGRATION_DONE_ENABLED() DWCP_PROBE_ENABLED(migration_done)
 
 /* level: speedup of DWCP over standard migration for a VM type, x 1000 */
 #define DWCP_SPEEDUP(vm_type, factor_x1000)                                    \

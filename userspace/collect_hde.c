@@ -35,10 +35,11 @@ static void render_by_type(struct collect_ctx *ctx, const uint64_t *decompress)
 	}
 
 	metric_family_begin(ctx->w, MF_HDE_OPERATIONS);
-	labels[n] = (struct expo_label){ "operation", "compress" };
+	/* the seed's operation labels: compress is "encode", decompress "decode" */
+	labels[n] = (struct expo_label){ "operation", "encode" };
 	labels[n + 1] = (struct expo_label){ "result", "success" };
 	expo_sample_u64(ctx->w, NULL, labels, n + 2, ops);
-	labels[n] = (struct expo_label){ "operation", "decompress" };
+	labels[n] = (struct expo_label){ "operation", "decode" };
 	expo_sample_u64(ctx->w, NULL, labels, n + 2, decompress[DWCP_DECOMPRESS_SUCCESS]);
 	labels[n + 1] = (struct expo_label){ "result", "failure" };
 	expo_sample_u64(ctx->w, NULL, labels, n + 2, decompress[DWCP_DECOMPRESS_FAILURE]);

@@ -22,6 +22,8 @@ static const char *const probe_names[DWCP_PROBE_COUNT] = {
 	[DWCP_PROBE_HEALTH] = "health",
 	[DWCP_PROBE_FEATURE] = "feature",
 	[DWCP_PROBE_VERSION] = "version",
+	[DWCP_PROBE_OP_DURATION] = "op_duration",
+	[DWCP_PROBE_MIGRATION_DONE] = "migration_done",
 };
 
 static const char *const reason_names[DWCP_BAD_REASON_COUNT] = {

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 SIM = BUILD / "dwcp-sim"
 EXPORTER = BUILD / "dwcp-bpf-exporter"
+GO_NODE = BUILD / "dwcp-go-node"
 
 # labels the exporter adds from its own flags
 NODE_LABELS = ("cluster", "node", "source_node")
@@ -123,25 +124,26 @@ def by_label(samples, name, label, **labels):
                        "%s by %s" % (name, label))
 
 
-class Sim:
-    """A dwcp-sim process; ledger() waits for and parses its ledger."""
+class LedgerProcess:
+    """A DWCP node process that writes a ledger of what it fired (dwcp-sim,
+    dwcp-go-node); ledger() waits for and parses it."""
 
-    def __init__(self, *args, binary=SIM, linger=True, ledger=True):
-        self.dir = tempfile.TemporaryDirectory(prefix="dwcp-sim-")
+    def __init__(self, cmd, ledger=True, env=None, prefix="dwcp-node-"):
+        self.dir = tempfile.TemporaryDirectory(prefix=prefix)
         self.ledger_path = Path(self.dir.name) / "ledger.prom" if ledger else None
-        cmd = [str(binary), "--quiet", *map(str, args)]
         if ledger:
-            cmd += ["--ledger", str(self.ledger_path)]
-        if linger:
-            cmd.append("--linger")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cmd = [*cmd, "--ledger", str(self.ledger_path)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=None if env is None else {**os.environ, **env})
         self.pid = self.proc.pid
+        self.name = Path(cmd[0]).name
 
     def ledger(self, timeout=60):
-        wait_for(lambda: self.ledger_path.exists() or self.proc.poll() is not None, timeout, "the sim's ledger")
+        wait_for(lambda: self.ledger_path.exists() or self.proc.poll() is not None, timeout,
+                 "the ledger of " + self.name)
         if not self.ledger_path.exists():
             out, err = self.proc.communicate()
-            raise AssertionError("dwcp-sim exited %s without a ledger: %s" % (self.proc.returncode, err))
+            raise AssertionError("%s exited %s without a ledger: %s" % (self.name, self.proc.returncode, err))
         return parse_samples(self.ledger_path.read_text())
 
     def fired(self):
@@ -161,6 +163,27 @@ class Sim:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class Sim(LedgerProcess):
+    """A dwcp-sim process."""
+
+    def __init__(self, *args, binary=SIM, linger=True, ledger=True):
+        cmd = [str(binary), "--quiet", *map(str, args)]
+        if linger:
+            cmd.append("--linger")
+        super().__init__(cmd, ledger=ledger, prefix="dwcp-sim-")
+
+
+class GoNode(LedgerProcess):
+    """A dwcp-go-node process (usdt/go/node): the metrics package's probes
+    in a Go binary, GOMAXPROCS threads running its goroutines."""
+
+    def __init__(self, *args, binary=GO_NODE, linger=True, ledger=True, gomaxprocs=8):
+        cmd = [str(binary), *map(str, args)]
+        if linger:
+            cmd.append("--linger")
+        super().__init__(cmd, ledger=ledger, env={"GOMAXPROCS": str(gomaxprocs)}, prefix="dwcp-go-node-")
 
 
 class Exporter:

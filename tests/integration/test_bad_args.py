@@ -43,12 +43,14 @@ def test_bad_arguments_are_counted_and_accounting_holds():
     assert bad("health", "out_of_range") == 1
     assert bad("op_end", "unmatched_end") == 1
     assert bad("migration_end", "unmatched_end") == 1
+    assert bad("migration_done", "unmatched_end") == 1
+    assert bad("op_duration", "unreadable_string") == 1
     assert bad("dictionary", "out_of_range") == 1
     assert bad("version", "unreadable_string") == 1
     assert bad("bandwidth_saved", "unreadable_string") == 1
     assert bad("bandwidth", "out_of_range") == 1
     total = sum(v for k, v in s.items() if k[0] == "dwcp_bpf_bad_probe_args_total")
-    assert total == 13
+    assert total == 15
 
     # what the bad calls still counted
     assert s[("dwcp_amst_bytes_sent_total", (("stream_id", "(unreadable)"),))] == 100
@@ -58,7 +60,7 @@ def test_bad_arguments_are_counted_and_accounting_holds():
     assert s[("dwcp_amst_errors_total", (("error_type", 'quote"back\\slash\nnewline'),))] == 1
     assert s[("dwcp_amst_errors_total", (("error_type", "bad\ufffd\ufffdutf8"),))] == 1
     assert ("dwcp_amst_bytes_sent_total", (("stream_id", "s-ok"),)) not in s  # only the dropped 2^60
-    assert s[("dwcp_hde_operations_total", (("operation", "compress"), ("result", "success")))] == 3
+    assert s[("dwcp_hde_operations_total", (("operation", "encode"), ("result", "success")))] == 3
     assert s[("dwcp_hde_bytes_original_total", (("data_type", "bad_type"),))] == 1000 + (1 << 40)
     assert s[("dwcp_hde_bytes_compressed_total", (("data_type", "bad_type"),))] == 1
     assert s[("dwcp_hde_compression_ratio_count", (("data_type", "bad_type"),))] == 1
@@ -66,6 +68,8 @@ def test_bad_arguments_are_counted_and_accounting_holds():
     assert s[("dwcp_hde_compression_ratio_bucket", (("data_type", "bad_type"), ("le", "+Inf")))] == 1
     assert s[("dwcp_hde_delta_hit_rate_percent", ())] == 100 / 3
     assert s[("dwcp_system_component_health", (("component", "amst"),))] == 1
+    assert s[("dwcp_amst_latency_seconds_count", (("operation", "(unreadable)"),))] == 1
+    assert not series(s, "dwcp_migration_duration_seconds_count")
     assert not series(s, "dwcp_hde_dictionary_efficiency_percent")
     assert not series(s, "dwcp_amst_bandwidth_utilization_percent")
     assert s[("dwcp_system_version_info", (("build_date", "2026-01-01"), ("git_commit", "c0ffee"),

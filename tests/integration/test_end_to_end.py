@@ -173,3 +173,29 @@ def test_level_gauges_right_soon_after_late_attach(sim_binary):
     health = by_label(samples, "dwcp_system_component_health", "component")
     assert health == {c: 2 for c in ("amst", "hde", "migration", "federation", "dwcp_manager")}
     assert series(samples, "dwcp_hde_dictionary_efficiency_percent")
+
+
+def test_stream_duration_only_for_streams_whose_start_was_seen(sim_binary):
+    # three streams start before the exporter attaches (tracked from their
+    # next stream_data), three after: only the later three have a known
+    # lifetime when the sim cancels all six on SIGTERM
+    args = ("--duration", "0", "--streams", "3", "--rate", "20", "--stream-bytes", "100000000", "--error-rate", "0")
+    sim = Sim(*args, binary=sim_binary, ledger=False, linger=False)
+    try:
+        time.sleep(1.0)
+        with Exporter(binaries=(sim_binary,)) as exporter:
+            wait_for(lambda: exporter.samples().get(("dwcp_amst_streams_active", ())) == 3, 10,
+                     "the 3 running streams to be tracked")
+            late = Sim(*args, "--stream-prefix", "late", binary=sim_binary, ledger=False, linger=False)
+            try:
+                wait_for(lambda: exporter.samples().get(("dwcp_amst_streams_active", ())) == 6, 10,
+                         "6 active streams")
+            finally:
+                assert late.stop() == 0
+            assert sim.stop() == 0
+            samples = wait_for(lambda: (lambda s: s if sum(series(s, "dwcp_amst_streams_total").values()) == 6
+                                        else None)(exporter.samples()), 10, "6 ended streams")
+    finally:
+        sim.stop()
+    assert samples[("dwcp_amst_latency_seconds_count", (("operation", "stream_duration"),))] == 3
+    assert samples[("dwcp_amst_latency_seconds_sum", (("operation", "stream_duration"),))] > 0

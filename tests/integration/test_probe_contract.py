@@ -34,7 +34,7 @@ def binary_probes(path):
 
 
 def test_provider_has_the_contract_probes():
-    assert len(provider_probes()) == 19
+    assert len(provider_probes()) == 21
 
 
 def test_header_matches_provider():
@@ -66,3 +66,10 @@ def test_every_probe_has_a_bpf_program():
         out = subprocess.run(["llvm-objdump", "-t", str(obj)], capture_output=True, text=True, check=True).stdout
         programs |= set(re.findall(r"\sF usdt\s+\S+\s+(\w+)$", out, flags=re.M))
     assert programs == set(provider_probes())
+
+
+def test_go_package_carries_the_contract_unchanged():
+    # usdt/go/metrics is copied whole into DWCP trees: its copies of the
+    # contract and the header are the ones here (its go test checks the same)
+    for name in ("dwcp.d", "dwcp_probes.h"):
+        assert (ROOT / "usdt" / "go" / "metrics" / name).read_bytes() == (ROOT / "usdt" / name).read_bytes(), name

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from test_probe_contract import provider_probes
 from harness import Exporter, Sim, by_label, series
 
 SYSCTL = Path("/proc/sys/kernel/bpf_stats_enabled")
@@ -44,7 +45,7 @@ def test_bpf_stats_count_every_probe_run(sim_binary, stats_sysctl):
             assert runs[probe] == n, (probe, runs[probe], n)
             if n:
                 assert seconds[probe] > 0, probe
-        assert len(runs) == len(seconds) == 19
+        assert len(runs) == len(seconds) == len(provider_probes())
 
 
 def test_without_bpf_stats_programs_are_not_counted(sim_binary, stats_sysctl):
@@ -58,7 +59,7 @@ def test_without_bpf_stats_programs_are_not_counted(sim_binary, stats_sysctl):
         assert samples[("dwcp_bpf_stats_enabled", ())] == 0
         runs = program_series(samples, "dwcp_bpf_program_runs_total")
         seconds = program_series(samples, "dwcp_bpf_program_run_seconds_total")
-        assert len(runs) == 19 and not any(runs.values()) and not any(seconds.values())
+        assert len(runs) == len(provider_probes()) and not any(runs.values()) and not any(seconds.values())
 
 
 def test_sysctl_alone_turns_the_counts_on(sim_binary, stats_sysctl):

@@ -24,7 +24,7 @@ SIM = Path(os.environ.get("DWCP_SIM", REPO / "build" / "dwcp-sim"))
 EVENT_PROBES = [
     "stream_start", "stream_data", "stream_error", "stream_end", "op_start",
     "op_end", "compress", "decompress", "migration_start", "migration_end",
-    "federation_sync", "bandwidth_saved",
+    "federation_sync", "bandwidth_saved", "op_duration", "migration_done",
 ]
 LEVEL_PROBES = [
     "bandwidth", "baseline", "dictionary", "speedup", "health", "feature",
@@ -111,6 +111,8 @@ AGGREGATIONS = {
                 "@compressed[str(arg0)] = sum(arg2); @hits = sum(arg3);",
     "decompress": "@decompress[arg0] = count();",
     "migration_end": "@migrations[arg1] = count();",
+    "migration_done": "@migrations[arg3] = count();",
+    "op_duration": "@timed[str(arg0)] = count(); @timed_ns[str(arg0)] = sum(arg1);",
     "federation_sync": "@syncs[str(arg0)] = count(); @sync_ns[str(arg0)] = sum(arg2);",
     "bandwidth_saved": "@saved[str(arg0)] = sum(arg1);",
     "feature": "@features[str(arg0)] = max(arg1);",
@@ -174,7 +176,10 @@ def test_ledger_matches_bpftrace(private_sim, tmp_path):
         assert fired[probe] >= maps["@fired"].get(probe, 0), probe
     assert maps["@versions"] == {"1.0.0": maps["@fired"]["version"]}
     assert maps["@versions"]["1.0.0"] >= 1, "version was not re-announced"
-    assert len(maps["@fired"]) == 19 - (0 if "speedup" in maps["@fired"] else 1)
+    # every probe the sim fired after the wait, and only those (a run may
+    # have no speedup, or no migration ended the seed's way)
+    assert set(maps["@fired"]) == {p for p in EVENT_PROBES + LEVEL_PROBES if maps["@fired"].get(p)} == \
+        {p for p in EVENT_PROBES if fired[p]} | {p for p in LEVEL_PROBES if p in maps["@fired"]}
     assert maps["@features"] == {"amst_enabled": 1, "hde_enabled": 1,
                                  "federation_enabled": 1}
 
@@ -194,8 +199,16 @@ def test_ledger_matches_bpftrace(private_sim, tmp_path):
     assert set(errors) <= {"connection_timeout", "checksum_mismatch", "peer_reset"}
     assert by_label(samples, "dwcp_amst_streams_total", "result") == maps["@results"]
     assert samples[("dwcp_amst_streams_active", ())] == 0
-    assert by_label(samples, "dwcp_amst_latency_seconds_count", "operation") == maps["@ops"]
+    latency_counts = by_label(samples, "dwcp_amst_latency_seconds_count", "operation")
     assert set(maps["@ops"]) == {"handshake", "chunk_send"}
+    assert {op: latency_counts[op] for op in maps["@ops"]} == maps["@ops"]
+    # "connect" is timed by the sim itself (op_duration); every ended stream
+    # is observed as "stream_duration"
+    assert maps["@timed"] == {"connect": latency_counts["connect"]}
+    assert samples[("dwcp_amst_latency_seconds_sum", (("operation", "connect"),))] == \
+        pytest.approx(maps["@timed_ns"]["connect"] / 1e9, rel=1e-12)
+    assert latency_counts["stream_duration"] == sum(maps["@results"].values())
+    assert set(latency_counts) == {"handshake", "chunk_send", "connect", "stream_duration"}
 
     # HDE: counts and bytes per data type, operations, delta hit rate
     counts = by_label(samples, "dwcp_hde_compression_ratio_count", "data_type")
@@ -205,12 +218,12 @@ def test_ledger_matches_bpftrace(private_sim, tmp_path):
     assert by_label(samples, "dwcp_hde_bytes_compressed_total", "data_type") == maps["@compressed"]
     ops = sum(maps["@compress"].values())
     assert samples[("dwcp_hde_operations_total",
-                    (("operation", "compress"), ("result", "success")))] == ops
+                    (("operation", "encode"), ("result", "success")))] == ops
     assert samples[("dwcp_hde_delta_hit_rate_percent", ())] == maps["@hits"] / ops * 100
     assert samples[("dwcp_hde_operations_total",
-                    (("operation", "decompress"), ("result", "success")))] == maps["@decompress"]["1"]
+                    (("operation", "decode"), ("result", "success")))] == maps["@decompress"]["1"]
     assert samples[("dwcp_hde_operations_total",
-                    (("operation", "decompress"), ("result", "failure")))] == maps["@decompress"]["0"]
+                    (("operation", "decode"), ("result", "failure")))] == maps["@decompress"]["0"]
 
     # migrations and federation
     ok = sum(v for (n, _), v in samples.items()
@@ -241,7 +254,7 @@ def test_ledger_is_well_formed(tmp_path):
     assert rc == 0
     fired, samples, header, body = parse_ledger(ledger)
     assert re.fullmatch(r"# dwcp-sim ledger v1 pid=\d+", header[0])
-    assert len(fired) == 19
+    assert len(fired) == 21
     assert body == sorted(body)
     assert not (tmp_path / "ledger.txt.tmp").exists()
     # histograms: cumulative buckets, +Inf equals _count

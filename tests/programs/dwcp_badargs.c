@@ -32,7 +32,8 @@ static int all_enabled(void)
 	return DWCP_STREAM_START_ENABLED() && DWCP_STREAM_DATA_ENABLED() && DWCP_STREAM_ERROR_ENABLED() &&
 	       DWCP_COMPRESS_ENABLED() && DWCP_HEALTH_ENABLED() && DWCP_OP_END_ENABLED() &&
 	       DWCP_MIGRATION_END_ENABLED() && DWCP_DICTIONARY_ENABLED() && DWCP_VERSION_ENABLED() &&
-	       DWCP_BANDWIDTH_SAVED_ENABLED() && DWCP_BANDWIDTH_ENABLED();
+	       DWCP_BANDWIDTH_SAVED_ENABLED() && DWCP_BANDWIDTH_ENABLED() && DWCP_MIGRATION_DONE_ENABLED() &&
+	       DWCP_OP_DURATION_ENABLED();
 }
 
 int main(void)
@@ -66,6 +67,8 @@ int main(void)
 	DWCP_HEALTH("amst", 1);
 	DWCP_OP_END(12345);                                 /* unmatched */
 	DWCP_MIGRATION_END("never-started", 1);             /* unmatched */
+	DWCP_MIGRATION_DONE("never-started", "node-9", 1, 1); /* unmatched */
+	DWCP_OP_DURATION(NULL, 1000);                        /* unreadable: observed as (unreadable) */
 	DWCP_DICTIONARY(20000);                             /* out of range */
 	DWCP_VERSION(NULL, "c0ffee", "2026-01-01");         /* unreadable version */
 	STAP_PROBE2(dwcp, bandwidth_saved, UNMAPPED, 5ull); /* unreadable remote */

@@ -164,7 +164,11 @@ static const char *handshake(struct worker *w, const char *id, int *fdp)
 	const char *err = NULL;
 	int fd, rc;
 
+	uint64_t connect_start = clock_now_ns();
+
 	fd = net_connect(w->peer.port);
+	/* timed here, not in BPF: the op_duration probe's way */
+	ledger_op_duration("connect", clock_now_ns() - connect_start);
 	if (fd < 0) {
 		err = classify(-fd);
 	} else {

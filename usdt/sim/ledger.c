@@ -61,9 +61,11 @@ struct migration_outcome {
 	uint64_t ok, failed;
 };
 
-struct fed_sync {
-	struct key k; /* a: remote_cluster, b: sync_type */
-	uint64_t buckets[DWCP_FEDERATION_SYNC_NBOUNDS + 1];
+/* A histogram of nanoseconds the sim measured itself (federation syncs,
+ * op_duration operations), so the ledger knows every bucket and the sum. */
+struct timed {
+	struct key k; /* a, b: the labels */
+	uint64_t buckets[DWCP_HIST_MAX_BOUNDS + 1];
 	uint64_t sum_ns, count;
 };
 
@@ -81,6 +83,7 @@ struct table {
 
 static const __u64 compression_bounds[] = DWCP_COMPRESSION_BOUNDS;
 static const __u64 federation_bounds[] = DWCP_FEDERATION_SYNC_BOUNDS;
+static const __u64 op_latency_bounds[] = DWCP_OP_LATENCY_BOUNDS;
 
 static struct counted results_arr[TABLE_MAX], errors_arr[TABLE_MAX], ops_arr[TABLE_MAX],
 	saved_arr[TABLE_MAX];
@@ -88,7 +91,7 @@ static struct level baselines_arr[TABLE_MAX], speedups_arr[TABLE_MAX], health_ar
 	features_arr[TABLE_MAX];
 static struct hde_type hde_arr[TABLE_MAX];
 static struct migration_outcome mig_arr[TABLE_MAX];
-static struct fed_sync fed_arr[TABLE_MAX];
+static struct timed fed_arr[TABLE_MAX], timed_ops_arr[TABLE_MAX];
 
 static struct {
 	pthread_mutex_t mu;
@@ -97,7 +100,7 @@ static struct {
 	struct stream *streams;
 	size_t nstreams, cap;
 	uint64_t streams_ended;
-	struct table results, errors, ops_ended;
+	struct table results, errors, ops_ended, timed_ops;
 	bool bw_set;
 	uint64_t bw_used, bw_available;
 
@@ -117,6 +120,7 @@ static struct {
 	.results = TABLE_OF(results_arr),
 	.errors = TABLE_OF(errors_arr),
 	.ops_ended = TABLE_OF(ops_arr),
+	.timed_ops = TABLE_OF(timed_ops_arr),
 	.hde = TABLE_OF(hde_arr),
 	.baselines = TABLE_OF(baselines_arr),
 	.migrations = TABLE_OF(mig_arr),
@@ -251,6 +255,9 @@ void ledger_stream_end(int stream, const char *result)
 	c = lookup(&L.results, result, NULL, 0);
 	c->n++;
 	L.streams_ended++;
+	/* the exporter observes every ended stream whose start it saw */
+	c = lookup(&L.ops_ended, "stream_duration", NULL, 0);
+	c->n++;
 	unlock();
 }
 
@@ -277,6 +284,23 @@ void ledger_op_end(struct ledger_op op)
 	L.fired[P_op_end]++;
 	c = lookup(&L.ops_ended, op.operation, NULL, 0);
 	c->n++;
+	unlock();
+}
+
+static void timed_observe(struct timed *t, const __u64 *bounds, __u32 nbounds, uint64_t ns)
+{
+	t->buckets[dwcp_hist_slot(bounds, nbounds, ns)]++;
+	t->sum_ns += ns;
+	t->count++;
+}
+
+void ledger_op_duration(const char *operation, uint64_t duration_ns)
+{
+	lock();
+	DWCP_OP_DURATION(operation, duration_ns);
+	L.fired[P_op_duration]++;
+	timed_observe(lookup(&L.timed_ops, operation, NULL, 0), op_latency_bounds, DWCP_OP_LATENCY_NBOUNDS,
+		      duration_ns);
 	unlock();
 }
 
@@ -368,18 +392,35 @@ struct ledger_migration ledger_migration_start(const char *migration_id,
 	return m;
 }
 
-void ledger_migration_end(const struct ledger_migration *m, bool success)
+static void count_migration(const char *dest_node, bool dwcp_enabled, bool success)
 {
-	struct migration_outcome *o;
+	struct migration_outcome *o = lookup(&L.migrations, dest_node, NULL, dwcp_enabled);
 
-	lock();
-	DWCP_MIGRATION_END(m->id, success);
-	L.fired[P_migration_end]++;
-	o = lookup(&L.migrations, m->dest_node, NULL, m->dwcp_enabled);
 	if (success)
 		o->ok++;
 	else
 		o->failed++;
+}
+
+void ledger_migration_end(const struct ledger_migration *m, bool success)
+{
+	lock();
+	DWCP_MIGRATION_END(m->id, success);
+	L.fired[P_migration_end]++;
+	count_migration(m->dest_node, m->dwcp_enabled, success);
+	unlock();
+}
+
+void ledger_migration_done(const struct ledger_migration *m, const char *dest_node, bool dwcp_enabled,
+			   bool success)
+{
+	char dest[LABEL_LEN];
+
+	copy_label(dest, dest_node);
+	lock();
+	DWCP_MIGRATION_DONE(m->id, dest, dwcp_enabled, success);
+	L.fired[P_migration_done]++;
+	count_migration(dest, dwcp_enabled, success);
 	unlock();
 }
 
@@ -400,15 +441,11 @@ void ledger_speedup(const char *vm_type, uint64_t factor_x1000)
 void ledger_federation_sync(const char *remote_cluster, const char *sync_type,
 			    uint64_t duration_ns)
 {
-	struct fed_sync *f;
-
 	lock();
 	DWCP_FEDERATION_SYNC(remote_cluster, sync_type, duration_ns);
 	L.fired[P_federation_sync]++;
-	f = lookup(&L.fed, remote_cluster, sync_type, 0);
-	f->buckets[dwcp_hist_slot(federation_bounds, DWCP_FEDERATION_SYNC_NBOUNDS, duration_ns)]++;
-	f->sum_ns += duration_ns;
-	f->count++;
+	timed_observe(lookup(&L.fed, remote_cluster, sync_type, 0), federation_bounds,
+		      DWCP_FEDERATION_SYNC_NBOUNDS, duration_ns);
 	unlock();
 }
 
@@ -548,6 +585,35 @@ static void render_level(struct linebuf *out, const struct table *t, const char 
 	}
 }
 
+/* Every histogram of t as Prometheus samples; label_b NULL for one label. */
+static void render_timed(struct linebuf *out, const struct table *t, const char *metric, const char *label_a,
+			 const char *label_b, const __u64 *bounds, __u32 nbounds)
+{
+	char a[ESC_LEN], bv[ESC_LEN], labels[4 * ESC_LEN], d[PROMTEXT_DOUBLE_LEN], le[PROMTEXT_DOUBLE_LEN];
+	size_t i, b;
+
+	for (i = 0; i < t->n; i++) {
+		const struct timed *h = AT(t, i);
+		uint64_t cumulative = 0;
+
+		esc(a, h->k.a);
+		if (label_b)
+			snprintf(labels, sizeof(labels), "%s=\"%s\",%s=\"%s\"", label_a, a, label_b, esc(bv, h->k.b));
+		else
+			snprintf(labels, sizeof(labels), "%s=\"%s\"", label_a, a);
+		for (b = 0; b <= nbounds; b++) {
+			cumulative += h->buckets[b];
+			if (b < nbounds)
+				dbl(le, (double)bounds[b] / (double)DWCP_NS_PER_S);
+			else
+				strcpy(le, "+Inf");
+			linebuf_addf(out, "%s_bucket{%s,le=\"%s\"} %" PRIu64, metric, labels, le, cumulative);
+		}
+		linebuf_addf(out, "%s_count{%s} %" PRIu64, metric, labels, h->count);
+		linebuf_addf(out, "%s_sum{%s} %s", metric, labels, dbl(d, (double)h->sum_ns / (double)DWCP_NS_PER_S));
+	}
+}
+
 static void render_amst(struct linebuf *out)
 {
 	char e[ESC_LEN], d[PROMTEXT_DOUBLE_LEN];
@@ -565,6 +631,8 @@ static void render_amst(struct linebuf *out)
 	}
 	render_counted(out, &L.errors, "dwcp_amst_errors_total", "error_type");
 	render_counted(out, &L.ops_ended, "dwcp_amst_latency_seconds_count", "operation");
+	render_timed(out, &L.timed_ops, "dwcp_amst_latency_seconds", "operation", NULL, op_latency_bounds,
+		     DWCP_OP_LATENCY_NBOUNDS);
 	linebuf_addf(out, "dwcp_amst_streams_active %" PRIu64, L.nstreams - L.streams_ended);
 	if (L.bw_set && L.bw_available > 0)
 		linebuf_addf(out, "dwcp_amst_bandwidth_utilization_percent %s",
@@ -578,15 +646,15 @@ static void render_hde(struct linebuf *out)
 
 	if (L.compress_ops)
 		linebuf_addf(out,
-			     "dwcp_hde_operations_total{operation=\"compress\",result=\"success\"} %" PRIu64,
+			     "dwcp_hde_operations_total{operation=\"encode\",result=\"success\"} %" PRIu64,
 			     L.compress_ops);
 	if (L.decompress_ok)
 		linebuf_addf(out,
-			     "dwcp_hde_operations_total{operation=\"decompress\",result=\"success\"} %" PRIu64,
+			     "dwcp_hde_operations_total{operation=\"decode\",result=\"success\"} %" PRIu64,
 			     L.decompress_ok);
 	if (L.decompress_failed)
 		linebuf_addf(out,
-			     "dwcp_hde_operations_total{operation=\"decompress\",result=\"failure\"} %" PRIu64,
+			     "dwcp_hde_operations_total{operation=\"decode\",result=\"failure\"} %" PRIu64,
 			     L.decompress_failed);
 	for (i = 0; i < L.hde.n; i++) {
 		const struct hde_type *t = AT(&L.hde, i);
@@ -645,32 +713,8 @@ static void render_migration(struct linebuf *out)
 
 static void render_federation(struct linebuf *out)
 {
-	char r[ESC_LEN], t[ESC_LEN], d[PROMTEXT_DOUBLE_LEN], le[PROMTEXT_DOUBLE_LEN];
-	size_t i, b;
-
-	for (i = 0; i < L.fed.n; i++) {
-		const struct fed_sync *f = AT(&L.fed, i);
-		uint64_t cumulative = 0;
-
-		esc(r, f->k.a);
-		esc(t, f->k.b);
-		for (b = 0; b <= DWCP_FEDERATION_SYNC_NBOUNDS; b++) {
-			cumulative += f->buckets[b];
-			if (b < DWCP_FEDERATION_SYNC_NBOUNDS)
-				dbl(le, (double)federation_bounds[b] / (double)DWCP_NS_PER_S);
-			else
-				strcpy(le, "+Inf");
-			linebuf_addf(out,
-				     "dwcp_federation_sync_duration_seconds_bucket{remote_cluster=\"%s\",sync_type=\"%s\",le=\"%s\"} %" PRIu64,
-				     r, t, le, cumulative);
-		}
-		linebuf_addf(out,
-			     "dwcp_federation_sync_duration_seconds_count{remote_cluster=\"%s\",sync_type=\"%s\"} %" PRIu64,
-			     r, t, f->count);
-		linebuf_addf(out,
-			     "dwcp_federation_sync_duration_seconds_sum{remote_cluster=\"%s\",sync_type=\"%s\"} %s",
-			     r, t, dbl(d, (double)f->sum_ns / (double)DWCP_NS_PER_S));
-	}
+	render_timed(out, &L.fed, "dwcp_federation_sync_duration_seconds", "remote_cluster", "sync_type",
+		     federation_bounds, DWCP_FEDERATION_SYNC_NBOUNDS);
 	render_counted(out, &L.saved, "dwcp_federation_bandwidth_saved_bytes_total",
 		       "remote_cluster");
 }
@@ -750,7 +794,7 @@ void ledger_get_summary(struct ledger_summary *s)
 		s->migrations_failed += o->failed;
 	}
 	for (i = 0; i < L.fed.n; i++)
-		s->federation_syncs += ((const struct fed_sync *)AT(&L.fed, i))->count;
+		s->federation_syncs += ((const struct timed *)AT(&L.fed, i))->count;
 	for (i = 0; i < P_COUNT; i++)
 		s->fired_total += L.fired[i];
 	unlock();

@@ -38,6 +38,8 @@ struct ledger_op {
 /* Takes a process-unique op_id. */
 struct ledger_op ledger_op_start(const char *operation);
 void ledger_op_end(struct ledger_op op);
+/* An operation the sim timed itself (op_duration). */
+void ledger_op_duration(const char *operation, uint64_t duration_ns);
 void ledger_bandwidth(uint64_t used_bytes_per_sec, uint64_t available_bytes_per_sec);
 
 /* HDE */
@@ -56,6 +58,10 @@ struct ledger_migration {
 struct ledger_migration ledger_migration_start(const char *migration_id,
 					       const char *dest_node, bool dwcp_enabled);
 void ledger_migration_end(const struct ledger_migration *m, bool success);
+/* Ends m the seed's way: destination and flag known only now (m was started
+ * with an empty dest_node). */
+void ledger_migration_done(const struct ledger_migration *m, const char *dest_node, bool dwcp_enabled,
+			   bool success);
 void ledger_speedup(const char *vm_type, uint64_t factor_x1000);
 
 /* Federation */

@@ -214,14 +214,20 @@ static void run_migration(struct migrator *m, unsigned int k)
 	struct ledger_migration lm;
 	char id[64];
 	uint64_t start, elapsed;
-	bool ok;
+	bool ok, seed_style;
 
 	snprintf(id, sizeof(id), "mig-%d-%u", m->sim->pid, k);
-	lm = ledger_migration_start(id, dest_names[k % DEST_COUNT], dwcp);
+	/* every third migration is reported the seed's way: destination and
+	 * flag only at completion (migration_done) */
+	seed_style = k % 3 == 2;
+	lm = ledger_migration_start(id, seed_style ? "" : dest_names[k % DEST_COUNT], seed_style ? false : dwcp);
 	start = clock_now_ns();
 	ok = transfer(m, k, d, dwcp, pages, fail_at);
 	elapsed = clock_now_ns() - start;
-	ledger_migration_end(&lm, ok);
+	if (seed_style)
+		ledger_migration_done(&lm, dest_names[k % DEST_COUNT], dwcp, ok);
+	else
+		ledger_migration_end(&lm, ok);
 	sim_count(&m->sim->stats.migrations, 1);
 	if (!ok) {
 		sim_count(&m->sim->stats.migration_failures, 1);

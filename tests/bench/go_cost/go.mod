@@ -1,0 +1,7 @@
+module dwcp-bpf/tests/bench/go_cost
+
+go 1.19
+
+require novacron/backend/core/network/dwcp/metrics v0.0.0
+
+replace novacron/backend/core/network/dwcp/metrics => ../../../usdt/go/metrics

@@ -1,0 +1,50 @@
+// Package metrics is the DWCP metrics API of the seed package
+// novacron/backend/core/network/dwcp/metrics, with the same exported names,
+// signatures and behaviour as a caller sees them, implemented on USDT
+// probes: every call fires the matching probe of the dwcp provider
+// (dwcp.d), and dwcp-bpf-exporter aggregates them in the kernel and serves
+// the seed's Prometheus metric families. Nothing in the DWCP process
+// serves HTTP or holds metric values.
+//
+// # Using it
+//
+// Replace the seed's package with this folder (copied into the DWCP tree
+// without its go.mod, or through a go.mod replace directive; see the README
+// of dwcp-bpf, "Instrumenting a Go DWCP binary"); no call site changes.
+// Then run
+//
+//	dwcp-bpf-exporter --binary /usr/bin/dwcp-node --cluster prod-eu --node node-01
+//
+// InitializeMetrics' cluster and node do not label anything: the
+// exporter's --cluster and --node flags do. Its port is not used.
+//
+// # Cost
+//
+// While no tracer is attached a call costs a load and a branch: each probe's
+// USDT semaphore is read in Go, and the cgo call that fires the probe is
+// made only when it is non-zero. Exceptions keep state that DWCP code reads
+// back or that must be re-announced: StartStream, EndStream and
+// RecordStreamError update the active-stream set under a mutex,
+// RecordCompressionOperation adds to an atomic hit or miss counter, and
+// level updates (health, features, version, baselines, dictionary, speedup,
+// bandwidth) store the value under a mutex.
+//
+// # Level state
+//
+// Level probes describe state. The package remembers the last value of each
+// and a goroutine (the Exporter, started by InitializeMetrics or by the
+// first level set) looks at their semaphores every 250 ms: when a tracer
+// attaches it fires them all again, and once a second while one is
+// attached, so an exporter started long after DWCP has every gauge right
+// within about a second.
+//
+// # Build rules
+//
+// The package needs cgo, gcc and sys/sdt.h (Debian: systemtap-sdt-dev).
+// Go must link externally, as it does by default for cgo: the internal
+// linker drops the probe notes, so -ldflags=-linkmode=internal is refused
+// at build time ("internal linking requested but external linking
+// required"). -ldflags="-s -w" and -buildmode=pie keep the probes.
+// CGO_ENABLED=0 does not build. Check a binary with
+// readelf -n BINARY | grep -c 'Provider: dwcp'.
+package metrics

@@ -1,0 +1,3 @@
+module novacron/backend/core/network/dwcp/metrics
+
+go 1.19
