@@ -11,6 +11,11 @@ from harness import (Exporter, Sim, assert_matches_ledger, free_port, remove_pin
 from test_end_to_end import SIM_ARGS, counters_only, merged_counters
 
 
+# The runs compare every ended stream's series across a restart: keep them
+# for longer than a slow machine may take between the two runs (30 s default)
+KEEP_ENDED = ("--stream.grace", "10m")
+
+
 def run_sim(sim_binary, prefix):
     with Sim(*SIM_ARGS, "--wait-for-tracer", "20", "--stream-prefix", prefix, binary=sim_binary) as sim:
         return sim.ledger()
@@ -20,12 +25,12 @@ def run_sim(sim_binary, prefix):
 def test_counters_survive_exporter_restart(sim_binary, tmp_path, how):
     pins = "/sys/fs/bpf/dwcp-test-restart-%s" % tmp_path.name
     try:
-        first = Exporter(binaries=(sim_binary,), pin_path=pins)
+        first = Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=KEEP_ENDED)
         try:
             ledger1 = run_sim(sim_binary, "one")
         finally:
             first.stop(how)
-        with Exporter(binaries=(sim_binary,), pin_path=pins) as second:
+        with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=KEEP_ENDED) as second:
             ledger2 = run_sim(sim_binary, "two")
             samples = second.samples()
         assert_matches_ledger(samples, merged_counters(ledger1, ledger2))
@@ -46,9 +51,9 @@ def test_without_pinning_a_restart_starts_from_zero(sim_binary):
 def test_pins_that_do_not_fit_are_replaced_per_area(sim_binary, tmp_path):
     pins = "/sys/fs/bpf/dwcp-test-refit-%s" % tmp_path.name
     try:
-        with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=("--bpf.max-streams", "4096")):
+        with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=(*KEEP_ENDED, "--bpf.max-streams", "4096")):
             ledger1 = run_sim(sim_binary, "one")
-        with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=("--bpf.max-streams", "8192")) as second:
+        with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=(*KEEP_ENDED, "--bpf.max-streams", "8192")) as second:
             ledger2 = run_sim(sim_binary, "two")
             samples = second.samples()
             assert "pinned maps do not fit this build" in second.output()
@@ -70,11 +75,11 @@ def test_pin_path_with_missing_folders_in_bpffs_is_created_and_kept(sim_binary, 
     pins = top + "/a/b"
     assert not os.path.exists(top)
     try:
-        with Exporter(binaries=(sim_binary,), pin_path=pins) as first:
+        with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=KEEP_ENDED) as first:
             ledger1 = run_sim(sim_binary, "one")
             assert "no bpffs" not in first.output()
         assert os.path.isdir(pins + "/amst")
-        with Exporter(binaries=(sim_binary,), pin_path=pins) as second:
+        with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=KEEP_ENDED) as second:
             ledger2 = run_sim(sim_binary, "two")
             samples = second.samples()
         assert_matches_ledger(samples, merged_counters(ledger1, ledger2))

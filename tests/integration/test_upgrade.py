@@ -14,7 +14,9 @@ def reattached(exporter, path):
 
 
 def test_replaced_binary_is_followed(sim_binary):
-    with Exporter(binaries=(sim_binary,)) as exporter:
+    # the old run's ended streams are compared too: keep them past the
+    # 30 s default grace, however slow the machine
+    with Exporter(binaries=(sim_binary,), extra_args=("--stream.grace", "10m")) as exporter:
         with Sim(*SIM_ARGS, "--wait-for-tracer", "20", "--stream-prefix", "old", binary=sim_binary) as old:
             ledger_old = old.ledger()
 
