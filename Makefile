@@ -54,7 +54,7 @@ PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
 .PHONY: all deps test unit integration demo bench soak clean test-asan lint fuzz
 .SECONDARY:
-all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(PROBE_BINS)
+all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(PROBE_BINS) $(OUT)/tests/dwcp_sdt_threads_nopie
 
 deps:
 	$(Q)./.ci/install-deps
@@ -103,6 +103,12 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/libexporter.a | $(OUT)/tests
 $(OUT)/tests/%: tests/programs/%.c usdt/dwcp_probes.h | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -lpthread -o $@
+
+# The threads client again as a fixed-address (ET_EXEC) binary, as Go links
+# by default: kernels without BPF cookies trace those system-wide.
+$(OUT)/tests/dwcp_sdt_threads_nopie: tests/programs/dwcp_sdt_threads.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -fno-pie $(LDFLAGS) -no-pie $< -lpthread -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
