@@ -52,7 +52,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: all deps test unit integration demo bench soak clean test-asan lint fuzz
+.PHONY: all deps test unit integration demo bench soak clean test-asan lint fuzz test-kernels
 .SECONDARY:
 all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(PROBE_BINS) $(OUT)/tests/dwcp_sdt_threads_nopie
 
@@ -121,6 +121,13 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory test-asan
 	$(Q)$(MAKE) --no-print-directory integration
+	$(Q)$(MAKE) --no-print-directory test-kernels
+
+# The kernel matrix (tests/kernels/kernels.list) under qemu; KERNELS="6.1 sid"
+# runs some. Kernels are cached in /var/cache/dwcp-bpf/kernels.
+KERNELS ?=
+test-kernels: all
+	$(Q)/usr/bin/python3 tests/kernels/run.py --build $(OUT) --kernels "$(KERNELS)"
 
 # The unit tests again under AddressSanitizer and UBSan, in their own folder.
 test-asan:

@@ -61,7 +61,7 @@ static __always_inline void add_total(enum dwcp_amst_total index, __u64 delta)
 	__u64 *total = bpf_map_lookup_elem(&amst_totals, &key);
 
 	if (total)
-		*total += delta;
+		counter_add(total, delta);
 }
 
 static __always_inline void stream_key(struct dwcp_proc_label_key *key, const char *stream_id,
@@ -73,7 +73,7 @@ static __always_inline void stream_key(struct dwcp_proc_label_key *key, const ch
 }
 
 SEC("usdt")
-int BPF_USDT(stream_start, const char *stream_id)
+int DWCP_USDT(stream_start, const char *stream_id)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_stream fresh = { .start_ns = bpf_ktime_get_ns() };
@@ -91,7 +91,7 @@ int BPF_USDT(stream_start, const char *stream_id)
 }
 
 SEC("usdt")
-int BPF_USDT(stream_data, const char *stream_id, __u64 bytes_sent, __u64 bytes_received)
+int DWCP_USDT(stream_data, const char *stream_id, __u64 bytes_sent, __u64 bytes_received)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_stream *stream;
@@ -115,13 +115,13 @@ int BPF_USDT(stream_data, const char *stream_id, __u64 bytes_sent, __u64 bytes_r
 		if (!stream)
 			return 0;
 	}
-	__sync_fetch_and_add(&stream->bytes_sent, bytes_sent);
-	__sync_fetch_and_add(&stream->bytes_received, bytes_received);
+	counter_add(&stream->bytes_sent, bytes_sent);
+	counter_add(&stream->bytes_received, bytes_received);
 	return 0;
 }
 
 SEC("usdt")
-int BPF_USDT(stream_error, const char *stream_id, const char *error_type)
+int DWCP_USDT(stream_error, const char *stream_id, const char *error_type)
 {
 	(void)stream_id;
 	add_label_counter(&stream_errors, error_type, 1, DWCP_PROBE_STREAM_ERROR, DWCP_MAP_STREAM_ERRORS);
@@ -129,7 +129,7 @@ int BPF_USDT(stream_error, const char *stream_id, const char *error_type)
 }
 
 SEC("usdt")
-int BPF_USDT(stream_end, const char *stream_id, const char *result)
+int DWCP_USDT(stream_end, const char *stream_id, const char *result)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_stream *stream;
@@ -143,7 +143,7 @@ int BPF_USDT(stream_end, const char *stream_id, const char *result)
 }
 
 SEC("usdt")
-int BPF_USDT(op_start, __u64 op_id, const char *operation)
+int DWCP_USDT(op_start, __u64 op_id, const char *operation)
 {
 	struct dwcp_op_key key = { .tgid = current_tgid(), .op_id = op_id };
 	struct dwcp_op op;
@@ -156,7 +156,7 @@ int BPF_USDT(op_start, __u64 op_id, const char *operation)
 }
 
 SEC("usdt")
-int BPF_USDT(op_end, __u64 op_id)
+int DWCP_USDT(op_end, __u64 op_id)
 {
 	struct dwcp_op_key key = { .tgid = current_tgid(), .op_id = op_id };
 	struct dwcp_label_key operation;
@@ -185,7 +185,7 @@ int BPF_USDT(op_end, __u64 op_id)
 }
 
 SEC("usdt")
-int BPF_USDT(bandwidth, __u64 used_bytes_per_sec, __u64 available_bytes_per_sec)
+int DWCP_USDT(bandwidth, __u64 used_bytes_per_sec, __u64 available_bytes_per_sec)
 {
 	struct dwcp_proc_key key = { .tgid = current_tgid() };
 	struct dwcp_bandwidth value = {

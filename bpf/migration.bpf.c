@@ -30,7 +30,7 @@ DWCP_PROC_LEVEL_MAP(speedups, DWCP_MAX_PROC_LABELS);
 static struct dwcp_hist zero_hist;
 
 SEC("usdt")
-int BPF_USDT(migration_start, const char *migration_id, const char *dest_node, __u64 dwcp_enabled)
+int DWCP_USDT(migration_start, const char *migration_id, const char *dest_node, __u64 dwcp_enabled)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_migration migration;
@@ -49,7 +49,7 @@ int BPF_USDT(migration_start, const char *migration_id, const char *dest_node, _
 }
 
 SEC("usdt")
-int BPF_USDT(migration_end, const char *migration_id, __u64 success)
+int DWCP_USDT(migration_end, const char *migration_id, __u64 success)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_migration_outcome_key outcome;
@@ -84,7 +84,7 @@ int BPF_USDT(migration_end, const char *migration_id, __u64 success)
 }
 
 SEC("usdt")
-int BPF_USDT(speedup, const char *vm_type, __u64 factor_x1000)
+int DWCP_USDT(speedup, const char *vm_type, __u64 factor_x1000)
 {
 	set_proc_level(&speedups, vm_type, factor_x1000, DWCP_PROBE_SPEEDUP, DWCP_MAP_SPEEDUP);
 	return 0;

@@ -19,22 +19,11 @@ import sys
 from pathlib import Path
 
 import qemu
+from programs import read_programs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 GUEST = HERE / "guest"
-
-
-def program_binaries(programs_list):
-    """The first word of each program of programs.list."""
-    names = []
-    for line in Path(programs_list).read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            fields = [f.strip() for f in line.split("|")]
-            if len(fields) != 4 or not fields[3]:
-                raise SystemExit("%s: want 'NAME | ORDER | FLAGS | PROGRAM', got %r" % (programs_list, line))
-            names.append(fields[3].split()[0])
-    return sorted(set(names))
 
 
 def find_in_build(build, name):
@@ -94,7 +83,7 @@ def stage(build, staging):
     (staging / "etc/group").write_text("root:x:0:\nnogroup:x:65534:\n")
 
     binaries = [find_in_build(build, "dwcp-bpf-exporter")]
-    binaries += [find_in_build(build, name) for name in program_binaries(GUEST / "programs.list")]
+    binaries += [find_in_build(build, name) for name in sorted({p.binary for p in read_programs()})]
     sites_dir = staging.parent / "site-programs"
     shutil.rmtree(sites_dir, ignore_errors=True)
     sites_dir.mkdir()

@@ -178,11 +178,12 @@ run_sites() {
 	$B/$variant </tmp/site.in >$d/site.out 2>&1 &
 	S=$!
 	exec 3>/tmp/site.in
+	answers() { [ "$(grep -c clobbered= $d/site.out)" -ge "$1" ]; }
 	fire() {
 		lines=$(($(grep -c clobbered= $d/site.out) + 1))
 		echo "$1" >>$d/phases.txt
 		echo fire >&3
-		wait_for 60 test "$(grep -c clobbered= $d/site.out)" -ge $lines
+		wait_for 60 answers $lines
 	}
 	wait_for 30 grep -q ready $d/site.out
 	fire untraced
