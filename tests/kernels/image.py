@@ -57,12 +57,14 @@ def copy_preserving_path(path, staging):
 
 
 def site_programs(directory):
-    """The probe-site program of test_probe_sites.py: with the lea bracket,
-    and the bare nop5 control."""
+    """The probe-site program of test_probe_sites.py: with dwcp_probes.h's
+    site (lea bracket, nop5), a bare nop5 (the red-zone control) and a bare
+    10-byte nop (the site Linux 7.x optimizes)."""
     sys.path.insert(0, str(ROOT / "tests/integration"))
     import test_probe_sites
     built = {}
-    for name, defines in (("site_prog", ()), ("site_prog_bare_nop5", ("BARE_NOP5",))):
+    for name, defines in (("site_prog", ()), ("site_prog_bare_nop5", ("BARE_NOP5",)),
+                          ("site_prog_bare_nop10", ("BARE_NOP10",))):
         exe = test_probe_sites.build_program(Path(directory), *defines)
         built[name] = exe.rename(Path(directory) / name)
     return built
