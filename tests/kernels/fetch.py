@@ -183,9 +183,9 @@ def fetch(entry, apt, cache=DEFAULT_CACHE):
         del parts[entry.package]  # the metapackage holds nothing
         started = time.monotonic()
         size = 0
-        for name, ver in sorted(parts.items()):
-            print("kernels: %s: downloading %s=%s" % (entry.name, name, ver), flush=True)
-            apt.run("apt-get", "-q", "download", "%s=%s" % (name, ver), cwd=root / "debs")
+        wanted = ["%s=%s" % part for part in sorted(parts.items())]
+        print("kernels: %s: downloading %s" % (entry.name, " ".join(wanted)), flush=True)
+        apt.run("apt-get", "-q", "download", *wanted, cwd=root / "debs")
         for deb in sorted((root / "debs").glob("*.deb")):
             size += deb.stat().st_size
             subprocess.run(["dpkg", "-x", str(deb), str(root / "tree")], check=True)

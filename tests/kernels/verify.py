@@ -191,6 +191,12 @@ def verify_bpftrace(v, results, build):
     want = probe_names(build / "dwcp-sim")
     v.add("bpftrace lists the %d probes" % len(want), listed == want, "listed %d" % len(listed))
     sums, exact = {}, None
+    exit_code = (d / "bpftrace.exit").read_text().strip() if (d / "bpftrace.exit").exists() else None
+    if exit_code != "0":
+        v.add("bpftrace sum() of the threads client's bytes per stream", None,
+              "bpftrace did not finish (exit %s: killed by check.sh's time limit)" % exit_code)
+        v.facts["bpftrace"] = "lists %d/%d; sums: bpftrace hung, killed" % (len(listed), len(want))
+        return
     if (d / "ledger.prom").exists():
         ledger = parse_samples((d / "ledger.prom").read_text())
         for m in re.finditer(r"^@(sent|received)\[(.*)\]: (\d+)$", (d / "sums.txt").read_text(), re.M):
