@@ -60,9 +60,9 @@ GO_NODE    := $(wildcard usdt/go/node/*.go) usdt/go/node/go.mod
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: all deps test unit go-test integration demo bench soak clean test-asan lint fuzz
+.PHONY: all deps test unit go-test integration demo bench soak clean test-asan lint fuzz test-kernels
 .SECONDARY:
-all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(OUT)/dwcp-go-node $(PROBE_BINS)
+all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(OUT)/dwcp-go-node $(PROBE_BINS) $(OUT)/tests/dwcp_sdt_threads_nopie
 
 deps:
 	$(Q)./.ci/install-deps
@@ -125,6 +125,12 @@ go-test:
 		(cd $$d && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) test -race -count=1 ./...); \
 	done
 
+# The threads client again as a fixed-address (ET_EXEC) binary, as Go links
+# by default: kernels without BPF cookies trace those system-wide.
+$(OUT)/tests/dwcp_sdt_threads_nopie: tests/programs/dwcp_sdt_threads.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -fno-pie $(LDFLAGS) -no-pie $< -lpthread -o $@
+
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
@@ -137,6 +143,13 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory go-test
 	$(Q)$(MAKE) --no-print-directory test-asan
 	$(Q)$(MAKE) --no-print-directory integration
+	$(Q)$(MAKE) --no-print-directory test-kernels
+
+# The kernel matrix (tests/kernels/kernels.list) under qemu; KERNELS="6.1 sid"
+# runs some. Kernels are cached in /var/cache/dwcp-bpf/kernels.
+KERNELS ?=
+test-kernels: all
+	$(Q)/usr/bin/python3 tests/kernels/run.py --build $(OUT) --kernels "$(KERNELS)"
 
 # The unit tests again under AddressSanitizer and UBSan, in their own folder.
 test-asan:

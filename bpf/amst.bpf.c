@@ -63,7 +63,7 @@ static __always_inline void add_total(enum dwcp_amst_total index, __u64 delta)
 	__u64 *total = bpf_map_lookup_elem(&amst_totals, &key);
 
 	if (total)
-		*total += delta;
+		counter_add(total, delta);
 }
 
 /* One observation of duration_ns into operation's latency histogram. */
@@ -84,7 +84,7 @@ static __always_inline void stream_key(struct dwcp_proc_label_key *key, const ch
 }
 
 SEC("usdt")
-int BPF_USDT(stream_start, const char *stream_id)
+int DWCP_USDT(stream_start, const char *stream_id)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_stream fresh = { .start_ns = bpf_ktime_get_ns(), .start_seen = 1 };
@@ -102,7 +102,7 @@ int BPF_USDT(stream_start, const char *stream_id)
 }
 
 SEC("usdt")
-int BPF_USDT(stream_data, const char *stream_id, __u64 bytes_sent, __u64 bytes_received)
+int DWCP_USDT(stream_data, const char *stream_id, __u64 bytes_sent, __u64 bytes_received)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_stream *stream;
@@ -126,13 +126,13 @@ int BPF_USDT(stream_data, const char *stream_id, __u64 bytes_sent, __u64 bytes_r
 		if (!stream)
 			return 0;
 	}
-	__sync_fetch_and_add(&stream->bytes_sent, bytes_sent);
-	__sync_fetch_and_add(&stream->bytes_received, bytes_received);
+	counter_add(&stream->bytes_sent, bytes_sent);
+	counter_add(&stream->bytes_received, bytes_received);
 	return 0;
 }
 
 SEC("usdt")
-int BPF_USDT(stream_error, const char *stream_id, const char *error_type)
+int DWCP_USDT(stream_error, const char *stream_id, const char *error_type)
 {
 	(void)stream_id;
 	add_label_counter(&stream_errors, error_type, 1, DWCP_PROBE_STREAM_ERROR, DWCP_MAP_STREAM_ERRORS);
@@ -140,7 +140,7 @@ int BPF_USDT(stream_error, const char *stream_id, const char *error_type)
 }
 
 SEC("usdt")
-int BPF_USDT(stream_end, const char *stream_id, const char *result)
+int DWCP_USDT(stream_end, const char *stream_id, const char *result)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_stream *stream;
@@ -163,7 +163,7 @@ int BPF_USDT(stream_end, const char *stream_id, const char *result)
 }
 
 SEC("usdt")
-int BPF_USDT(op_start, __u64 op_id, const char *operation)
+int DWCP_USDT(op_start, __u64 op_id, const char *operation)
 {
 	struct dwcp_op_key key = { .tgid = current_tgid(), .op_id = op_id };
 	struct dwcp_op op;
@@ -176,7 +176,7 @@ int BPF_USDT(op_start, __u64 op_id, const char *operation)
 }
 
 SEC("usdt")
-int BPF_USDT(op_end, __u64 op_id)
+int DWCP_USDT(op_end, __u64 op_id)
 {
 	struct dwcp_op_key key = { .tgid = current_tgid(), .op_id = op_id };
 	struct dwcp_label_key operation;
@@ -201,7 +201,7 @@ int BPF_USDT(op_end, __u64 op_id)
 }
 
 SEC("usdt")
-int BPF_USDT(op_duration, const char *operation, __u64 duration_ns)
+int DWCP_USDT(op_duration, const char *operation, __u64 duration_ns)
 {
 	struct dwcp_label_key key;
 
@@ -212,7 +212,7 @@ int BPF_USDT(op_duration, const char *operation, __u64 duration_ns)
 }
 
 SEC("usdt")
-int BPF_USDT(bandwidth, __u64 used_bytes_per_sec, __u64 available_bytes_per_sec)
+int DWCP_USDT(bandwidth, __u64 used_bytes_per_sec, __u64 available_bytes_per_sec)
 {
 	struct dwcp_proc_key key = { .tgid = current_tgid() };
 	struct dwcp_bandwidth value = {

@@ -2,17 +2,40 @@
  * dwcp_common.bpf.h: what every DWCP BPF object shares.
  *
  * What it offers
- *   - The diagnostic maps of each object: "bad_args" (probe x reason) and
- *     "map_full" (per map id), per-CPU counters the exporter sums.
+ *   - DWCP_USDT(): BPF_USDT for our programs: the same arguments, plus the
+ *     preemption safety below and the interleave count.
+ *   - counter_add(): the one way a counter is incremented.
+ *   - The diagnostic maps of each object: "bad_args" (probe x reason),
+ *     "map_full" (per map id) and "cpu_runs" (interleaved runs), per-CPU
+ *     counters the exporter sums.
  *   - read_label(): a probe's string argument into a zeroed 64-byte label,
  *     counting NULL/unreadable and truncated strings.
  *   - lookup_or_init(): the per-CPU slot of a key, created on first use,
  *     counting a full map instead of failing silently.
  *   - hist_observe(): one observation into a struct dwcp_hist.
  *
- * Uprobe programs run with preemption disabled and never nest on one CPU, so
- * per-CPU values are updated with plain adds; shared (non per-CPU) values use
- * atomic adds.
+ * Preemption. A uprobe's BPF programs run with migration disabled, not
+ * preemption: on a kernel with full or lazy preemption (Debian's 7.x
+ * default is lazy) a run can be preempted and another task can run the same
+ * program on the same CPU before it resumes. Two things follow:
+ *   - The x86-64 JIT of 6.13+ gives a program with 64 or more bytes of stack
+ *     a per-CPU "private stack" instead of the task's stack, so two
+ *     interleaved runs would build their keys in the same memory (wrong
+ *     stream ids, bytes on the wrong stream: seen on 7.2). The verifier never
+ *     gives a private stack to a program that contains a tail call, so
+ *     DWCP_USDT ends every program with a tail call into an empty program
+ *     array: never taken, a few instructions. (Stacks under 64 bytes cannot
+ *     hold a 64-byte label key, and a per-CPU scratch buffer would be shared
+ *     the same way.) For the same reason no program keeps state in a per-CPU
+ *     scratch map.
+ *   - A plain read-modify-write of a per-CPU value can lose an update when a
+ *     run is preempted between its load and its store and another run adds
+ *     to the same slot. Every counter is therefore added atomically
+ *     (counter_add: BPF_XADD, on a per-CPU slot an uncontended lock add).
+ *     Stores of one value (levels, end times) need nothing: the last one
+ *     wins, as it would between threads anyway.
+ * "cpu_runs" counts runs that began while another run of the same object was
+ * preempted on that CPU: 0 on kernels that do not preempt BPF programs.
  */
 #ifndef DWCP_COMMON_BPF_H
 #define DWCP_COMMON_BPF_H
@@ -23,6 +46,78 @@
 #include "dwcp_maps.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* Never filled: the target of DWCP_USDT's tail call, which only has to exist. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} no_tail_call SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DWCP_RUNS_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} cpu_runs SEC(".maps");
+
+/* Atomic even on per-CPU values: see "Preemption" above. */
+static __always_inline void counter_add(__u64 *counter, __u64 delta)
+{
+	__sync_fetch_and_add(counter, delta);
+}
+
+/* This CPU's count of runs in progress, incremented. A run that finds it
+ * non-zero began while another was preempted: counted (rarely, so the
+ * second lookup costs nothing in the common case). */
+static __always_inline __u64 *run_enter(void)
+{
+	__u32 index = DWCP_RUNS_INSIDE;
+	__u64 *inside = bpf_map_lookup_elem(&cpu_runs, &index);
+
+	if (!inside)
+		return NULL;
+	if (*inside) {
+		__u64 *interleaved;
+
+		index = DWCP_RUNS_INTERLEAVED;
+		interleaved = bpf_map_lookup_elem(&cpu_runs, &index);
+		if (interleaved)
+			counter_add(interleaved, 1);
+	}
+	counter_add(inside, 1);
+	return inside;
+}
+
+static __always_inline void run_exit(void *ctx, __u64 *inside)
+{
+	if (inside)
+		counter_add(inside, (__u64)-1);
+	/* never taken (the array is empty): it is here so that the verifier
+	 * gives this program no private stack */
+	bpf_tail_call(ctx, &no_tail_call, 0);
+}
+
+/*
+ * BPF_USDT (libbpf's usdt.bpf.h) with run_enter()/run_exit() around the
+ * body: use it for every program, as SEC("usdt") int DWCP_USDT(name, args).
+ */
+#define DWCP_USDT(name, args...)                                               \
+	name(struct pt_regs *ctx);                                             \
+	static __always_inline typeof(name(0)) ____##name(struct pt_regs *ctx, ##args); \
+	typeof(name(0)) name(struct pt_regs *ctx)                              \
+	{                                                                      \
+		__u64 *inside = run_enter();                                   \
+		typeof(name(0)) ret;                                           \
+		_Pragma("GCC diagnostic push")                                 \
+		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")        \
+		ret = ____##name(___bpf_usdt_args(args));                      \
+		_Pragma("GCC diagnostic pop")                                  \
+		run_exit(ctx, inside);                                         \
+		return ret;                                                    \
+	}                                                                      \
+	static __always_inline typeof(name(0)) ____##name(struct pt_regs *ctx, ##args)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -44,7 +139,7 @@ static __always_inline void count_bad_arg(enum dwcp_probe_id probe, enum dwcp_ba
 	__u64 *slot = bpf_map_lookup_elem(&bad_args, &index);
 
 	if (slot)
-		*slot += 1;
+		counter_add(slot, 1);
 }
 
 static __always_inline void count_map_full(enum dwcp_map_id map)
@@ -53,7 +148,7 @@ static __always_inline void count_map_full(enum dwcp_map_id map)
 	__u64 *slot = bpf_map_lookup_elem(&map_full, &index);
 
 	if (slot)
-		*slot += 1;
+		counter_add(slot, 1);
 }
 
 /* Insert result of a map update: count the full-map case, which is the one an
@@ -105,7 +200,8 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 		count_map_full(map_id);
 		return NULL;
 	}
-	/* -EEXIST: another CPU created it first; either way it exists now */
+	/* -EEXIST: another CPU, or a run that preempted this one, created it
+	 * first; either way it exists now */
 	return bpf_map_lookup_elem(map, key);
 }
 
@@ -115,9 +211,9 @@ static __always_inline void hist_observe(struct dwcp_hist *hist, const __u64 *bo
 
 	if (slot > DWCP_HIST_MAX_BOUNDS)
 		slot = DWCP_HIST_MAX_BOUNDS;
-	hist->buckets[slot] += 1;
-	hist->sum += value;
-	hist->count += 1;
+	counter_add(&hist->buckets[slot], 1);
+	counter_add(&hist->sum, value);
+	counter_add(&hist->count, 1);
 }
 
 static __always_inline __u32 current_tgid(void)
@@ -167,7 +263,7 @@ static __always_inline void add_label_counter(void *map, const char *label_src, 
 	read_label(key.label, label_src, probe);
 	count = lookup_or_init(map, &key, &zero, map_id);
 	if (count)
-		*count += delta;
+		counter_add(count, delta);
 }
 
 #endif /* DWCP_COMMON_BPF_H */

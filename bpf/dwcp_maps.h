@@ -15,7 +15,8 @@
  *     process's tgid (struct dwcp_proc_key), so the exporter can remove
  *     the entries of a process that exited without knowing the map's layout.
  *   - Counters live in per-CPU maps and are summed by the exporter: exact,
- *     with no atomic contention on the probe path.
+ *     with no contention between CPUs on the probe path (the adds are
+ *     atomic all the same, against preemption: see dwcp_common.bpf.h).
  */
 #ifndef DWCP_MAPS_H
 #define DWCP_MAPS_H
@@ -196,6 +197,13 @@ enum dwcp_amst_total {
 	DWCP_AMST_BYTES_RECEIVED,
 	DWCP_AMST_STREAMS_STARTED,
 	DWCP_AMST_TOTAL_COUNT,
+};
+
+/* Indices of each object's per-CPU "cpu_runs" array. */
+enum dwcp_cpu_run {
+	DWCP_RUNS_INSIDE,      /* runs of the object's programs in progress */
+	DWCP_RUNS_INTERLEAVED, /* runs begun while another was in progress */
+	DWCP_RUNS_COUNT,
 };
 
 /* Indices of the HDE per-CPU "decompress_results" array. */

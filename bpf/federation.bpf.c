@@ -21,7 +21,7 @@ DWCP_LABEL_COUNTER_MAP(bandwidth_saved_bytes, DWCP_MAX_LABELS);
 static struct dwcp_hist zero_hist;
 
 SEC("usdt")
-int BPF_USDT(federation_sync, const char *remote_cluster, const char *sync_type, __u64 duration_ns)
+int DWCP_USDT(federation_sync, const char *remote_cluster, const char *sync_type, __u64 duration_ns)
 {
 	struct dwcp_two_label_key key;
 	struct dwcp_hist *hist;
@@ -36,7 +36,7 @@ int BPF_USDT(federation_sync, const char *remote_cluster, const char *sync_type,
 }
 
 SEC("usdt")
-int BPF_USDT(bandwidth_saved, const char *remote_cluster, __u64 bytes)
+int DWCP_USDT(bandwidth_saved, const char *remote_cluster, __u64 bytes)
 {
 	if (bytes > DWCP_MAX_BYTES_PER_EVENT) {
 		count_bad_arg(DWCP_PROBE_BANDWIDTH_SAVED, DWCP_BAD_OUT_OF_RANGE);

@@ -38,7 +38,7 @@ struct {
 static struct dwcp_hde_type_stats zero_stats;
 
 SEC("usdt")
-int BPF_USDT(compress, const char *data_type, __u64 original_bytes, __u64 compressed_bytes, __u64 delta_hit)
+int DWCP_USDT(compress, const char *data_type, __u64 original_bytes, __u64 compressed_bytes, __u64 delta_hit)
 {
 	struct dwcp_label_key key;
 	struct dwcp_hde_type_stats *stats;
@@ -50,9 +50,9 @@ int BPF_USDT(compress, const char *data_type, __u64 original_bytes, __u64 compre
 	stats = lookup_or_init(&hde_by_type, &key, &zero_stats, DWCP_MAP_HDE_BY_TYPE);
 	if (!stats)
 		return 0;
-	stats->compress_ops += 1;
+	counter_add(&stats->compress_ops, 1);
 	if (delta_hit)
-		stats->delta_hits += 1;
+		counter_add(&stats->delta_hits, 1);
 	/* absurd sizes would poison the byte counters for good: count the
 	 * operation, skip its sizes, and say so */
 	if (!bytes_in_range || compressed_bytes == 0) {
@@ -60,8 +60,8 @@ int BPF_USDT(compress, const char *data_type, __u64 original_bytes, __u64 compre
 		if (!bytes_in_range)
 			return 0;
 	}
-	stats->bytes_original += original_bytes;
-	stats->bytes_compressed += compressed_bytes;
+	counter_add(&stats->bytes_original, original_bytes);
+	counter_add(&stats->bytes_compressed, compressed_bytes);
 	if (compressed_bytes != 0)
 		hist_observe(&stats->ratio, compression_bounds, DWCP_COMPRESSION_NBOUNDS,
 			     dwcp_ratio_milli(original_bytes, compressed_bytes));
@@ -69,7 +69,7 @@ int BPF_USDT(compress, const char *data_type, __u64 original_bytes, __u64 compre
 }
 
 SEC("usdt")
-int BPF_USDT(decompress, __u64 success)
+int DWCP_USDT(decompress, __u64 success)
 {
 	__u32 key = success ? DWCP_DECOMPRESS_SUCCESS : DWCP_DECOMPRESS_FAILURE;
 	__u64 *count = bpf_map_lookup_elem(&decompress_results, &key);
@@ -77,19 +77,19 @@ int BPF_USDT(decompress, __u64 success)
 	if (success > 1)
 		count_bad_arg(DWCP_PROBE_DECOMPRESS, DWCP_BAD_OUT_OF_RANGE);
 	if (count)
-		*count += 1;
+		counter_add(count, 1);
 	return 0;
 }
 
 SEC("usdt")
-int BPF_USDT(baseline, const char *baseline_type, __u64 count)
+int DWCP_USDT(baseline, const char *baseline_type, __u64 count)
 {
 	set_proc_level(&baselines, baseline_type, count, DWCP_PROBE_BASELINE, DWCP_MAP_BASELINES);
 	return 0;
 }
 
 SEC("usdt")
-int BPF_USDT(dictionary, __u64 efficiency_x100)
+int DWCP_USDT(dictionary, __u64 efficiency_x100)
 {
 	struct dwcp_proc_key key = { .tgid = current_tgid() };
 	struct dwcp_level level = { .value = efficiency_x100, .updated_ns = bpf_ktime_get_ns() };

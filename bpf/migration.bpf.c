@@ -47,7 +47,7 @@ static __always_inline void migration_key(struct dwcp_proc_label_key *key, const
 }
 
 SEC("usdt")
-int BPF_USDT(migration_start, const char *migration_id, const char *dest_node, __u64 dwcp_enabled)
+int DWCP_USDT(migration_start, const char *migration_id, const char *dest_node, __u64 dwcp_enabled)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_migration migration;
@@ -96,7 +96,7 @@ static __always_inline void finish_migration(const struct dwcp_proc_label_key *k
 }
 
 SEC("usdt")
-int BPF_USDT(migration_end, const char *migration_id, __u64 success)
+int DWCP_USDT(migration_end, const char *migration_id, __u64 success)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_migration_outcome_key outcome;
@@ -108,7 +108,7 @@ int BPF_USDT(migration_end, const char *migration_id, __u64 success)
 }
 
 SEC("usdt")
-int BPF_USDT(migration_done, const char *migration_id, const char *dest_node, __u64 dwcp_enabled, __u64 success)
+int DWCP_USDT(migration_done, const char *migration_id, const char *dest_node, __u64 dwcp_enabled, __u64 success)
 {
 	struct dwcp_proc_label_key key;
 	struct dwcp_migration_outcome_key outcome;
@@ -122,7 +122,7 @@ int BPF_USDT(migration_done, const char *migration_id, const char *dest_node, __
 }
 
 SEC("usdt")
-int BPF_USDT(speedup, const char *vm_type, __u64 factor_x1000)
+int DWCP_USDT(speedup, const char *vm_type, __u64 factor_x1000)
 {
 	set_proc_level(&speedups, vm_type, factor_x1000, DWCP_PROBE_SPEEDUP, DWCP_MAP_SPEEDUP);
 	return 0;

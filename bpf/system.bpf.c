@@ -16,7 +16,7 @@ struct {
 } versions SEC(".maps");
 
 SEC("usdt")
-int BPF_USDT(health, const char *component, __u64 state)
+int DWCP_USDT(health, const char *component, __u64 state)
 {
 	/* a state we cannot name would mislead the health matrix: keep the
 	 * previous value and count the bad report */
@@ -29,7 +29,7 @@ int BPF_USDT(health, const char *component, __u64 state)
 }
 
 SEC("usdt")
-int BPF_USDT(feature, const char *feature_name, __u64 enabled)
+int DWCP_USDT(feature, const char *feature_name, __u64 enabled)
 {
 	if (enabled > 1)
 		count_bad_arg(DWCP_PROBE_FEATURE, DWCP_BAD_OUT_OF_RANGE);
@@ -38,7 +38,7 @@ int BPF_USDT(feature, const char *feature_name, __u64 enabled)
 }
 
 SEC("usdt")
-int BPF_USDT(version, const char *version_string, const char *git_commit, const char *build_date)
+int DWCP_USDT(version, const char *version_string, const char *git_commit, const char *build_date)
 {
 	struct dwcp_proc_key key = { .tgid = current_tgid() };
 	struct dwcp_version value;

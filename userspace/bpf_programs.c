@@ -2,6 +2,8 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,9 @@ static int set_pin_paths(struct bpf_object *obj, const char *pin_dir, char *err,
 	bpf_object__for_each_map(map, obj) {
 		const char *name = bpf_map__name(map);
 
-		if (bpf_map__is_internal(map) || strncmp(name, "__bpf_usdt", 10) == 0)
+		/* the program array only has to exist (dwcp_common.bpf.h) */
+		if (bpf_map__is_internal(map) || strncmp(name, "__bpf_usdt", 10) == 0 ||
+		    bpf_map__type(map) == BPF_MAP_TYPE_PROG_ARRAY)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
 		if (bpf_map__set_pin_path(map, path) != 0) {
@@ -188,10 +192,58 @@ int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t)
 	return 1;
 }
 
+/* BPF cookies (Linux 5.15): probed once, the way libbpf itself does. */
+static bool kernel_has_bpf_cookie(void)
+{
+	static int has = -1;
+
+	if (has < 0)
+		has = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie, NULL) == 1;
+	return has;
+}
+
+/* ELF type of path (ET_EXEC, ET_DYN), or ET_NONE when it cannot be read. */
+static int elf_type(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int type = ET_NONE;
+	GElf_Ehdr ehdr;
+	Elf *elf;
+
+	if (fd < 0)
+		return ET_NONE;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && gelf_getehdr(elf, &ehdr))
+		type = ehdr.e_type;
+	elf_end(elf);
+	close(fd);
+	return type;
+}
+
+/*
+ * Without BPF cookies libbpf finds a USDT's argument layout by the address
+ * the probe fired at, which for a position-independent binary (ET_DYN: PIE,
+ * the default of Debian's gcc) depends on where each process loaded it: it
+ * can only attach to one process (--pid), not to the file.
+ */
+static int check_attachable(const char *path, pid_t pid, char *err, size_t errlen)
+{
+	if (pid != 0 || kernel_has_bpf_cookie() || elf_type(path) != ET_DYN)
+		return 0;
+	snprintf(err, errlen,
+		 "--binary %.4000s: a position-independent (PIE) binary cannot be traced in every process on this "
+		 "kernel: it lacks BPF cookies (Linux 5.15+), which libbpf needs for that; give --pid PID for one "
+		 "process, or build the binary with -no-pie",
+		 path);
+	return -ENOTSUP;
+}
+
 int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const char *path, pid_t pid,
 			char *err, size_t errlen)
 {
 	struct stat st;
+	int rc;
 
 	memset(t, 0, sizeof(*t));
 	for (int i = 0; i < DWCP_PROBE_COUNT; i++)
@@ -208,6 +260,8 @@ int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const c
 		snprintf(err, errlen, "binary %s: not a regular file", t->path);
 		return -EINVAL;
 	}
+	if ((rc = check_attachable(t->path, pid, err, errlen)) != 0)
+		return rc;
 	t->pid = pid;
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;

@@ -71,7 +71,8 @@ void bpf_programs_destroy(struct bpf_programs *p);
 
 /* Attaches every program to path's probes (pid 0: all processes). Returns
  * the number of probes attached (0 when the binary has none), or a negative
- * errno when path cannot be used at all, with err saying why. */
+ * errno when path cannot be used at all, with err saying why: among those,
+ * -ENOTSUP for a PIE binary with pid 0 on a kernel without BPF cookies. */
 int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const char *path, pid_t pid,
 			char *err, size_t errlen);
 void bpf_programs_detach(struct attach_target *t);

@@ -1,5 +1,5 @@
 /* The exporter's own families: attach state, bad probe arguments, full maps,
- * map fill, its BPF programs' run time, build, scrape duration, HTTP
+ * interleaved runs, map fill, its BPF programs' run time, build, scrape duration, HTTP
  * requests. */
 #include <bpf/libbpf.h>
 #include <stdio.h>
@@ -40,7 +40,7 @@ static void render_attach_state(struct collect_ctx *ctx)
 	}
 }
 
-/* Each BPF object has its own bad_args and map_full arrays: sum them. */
+/* Each BPF object has its own bad_args, map_full and cpu_runs arrays: sum them. */
 static void sum_object_arrays(struct collect_ctx *ctx, const char *map_name, uint32_t n, uint64_t *out)
 {
 	uint64_t one[DWCP_BAD_ARG_SLOTS > DWCP_MAP_COUNT ? DWCP_BAD_ARG_SLOTS : DWCP_MAP_COUNT];
@@ -66,7 +66,7 @@ static void sum_object_arrays(struct collect_ctx *ctx, const char *map_name, uin
 static void render_bpf_health(struct collect_ctx *ctx)
 {
 	struct collector *c = ctx->c;
-	uint64_t bad[DWCP_BAD_ARG_SLOTS], full[DWCP_MAP_COUNT];
+	uint64_t bad[DWCP_BAD_ARG_SLOTS], full[DWCP_MAP_COUNT], runs[DWCP_RUNS_COUNT];
 	struct expo_label labels[2];
 
 	sum_object_arrays(ctx, "bad_args", DWCP_BAD_ARG_SLOTS, bad);
@@ -85,6 +85,10 @@ static void render_bpf_health(struct collect_ctx *ctx)
 		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
 		expo_sample_u64(ctx->w, NULL, labels, 1, full[m]);
 	}
+
+	sum_object_arrays(ctx, "cpu_runs", DWCP_RUNS_COUNT, runs);
+	metric_family_begin(ctx->w, MF_BPF_INTERLEAVED_RUNS);
+	expo_sample_u64(ctx->w, NULL, NULL, 0, runs[DWCP_RUNS_INTERLEAVED]);
 
 	metric_family_begin(ctx->w, MF_BPF_ABANDONED);
 	for (int i = 0; i < 3; i++) {

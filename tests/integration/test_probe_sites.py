@@ -32,6 +32,10 @@ PROGRAM = r'''
 #undef _SDT_NOP
 #define _SDT_NOP .p2align 3; 990: .4byte 0x00441f0f; .byte 0x00
 #endif
+#ifdef BARE_NOP10 /* nopw %cs:0x0(%rax,%rax,1), the site Linux 7.x optimizes */
+#undef _SDT_NOP
+#define _SDT_NOP .p2align 4; 990: .4byte 0x1f0f2e66; .byte 0x84; .4byte 0; .byte 0
+#endif
 static __attribute__((noinline)) int fire(const char *id, unsigned long v)
 {
 	unsigned long a, b, c, d;

@@ -23,7 +23,8 @@ def run_sim(sim_binary, prefix):
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 def test_counters_survive_exporter_restart(sim_binary, tmp_path, how):
-    pins = "/sys/fs/bpf/dwcp-test-restart-%s" % tmp_path.name
+    # the pid too: tmp_path names repeat across concurrent pytest runs
+    pins = "/sys/fs/bpf/dwcp-test-restart-%d-%s" % (os.getpid(), tmp_path.name)
     try:
         first = Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=KEEP_ENDED)
         try:
@@ -49,7 +50,7 @@ def test_without_pinning_a_restart_starts_from_zero(sim_binary):
 
 
 def test_pins_that_do_not_fit_are_replaced_per_area(sim_binary, tmp_path):
-    pins = "/sys/fs/bpf/dwcp-test-refit-%s" % tmp_path.name
+    pins = "/sys/fs/bpf/dwcp-test-refit-%d-%s" % (os.getpid(), tmp_path.name)
     try:
         with Exporter(binaries=(sim_binary,), pin_path=pins, extra_args=(*KEEP_ENDED, "--bpf.max-streams", "4096")):
             ledger1 = run_sim(sim_binary, "one")
