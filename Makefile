@@ -52,7 +52,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: all deps test unit integration demo bench soak clean test-asan lint fuzz
+.PHONY: all deps test unit layers integration demo bench soak clean test-asan lint fuzz
 .SECONDARY:
 all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(PROBE_BINS)
 
@@ -107,12 +107,18 @@ $(OUT)/tests/%: tests/programs/%.c usdt/dwcp_probes.h | $(OUT)/tests
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
+# No circle among the units of userspace/, in the compiler's include tree
+# (gcc -H) and in the symbols the linker resolves (nm); tsort checks.
+layers: all
+	$(Q)./tests/structure/check_layers.py $(OUT)
+
 integration: all
 	$(Q)./tests/integration/run
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory layers
 	$(Q)$(MAKE) --no-print-directory test-asan
 	$(Q)$(MAKE) --no-print-directory integration
 
@@ -136,9 +142,10 @@ bench: deps
 	$(Q)./tests/bench/run
 
 # libFuzzer (clang) runs every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each
-# (default 60), from its seeds in tests/fuzz/corpus/<name>/; new inputs
-# go to $(OUT)/fuzz/corpus/<name>/, a crash stops with the input saved as
-# $(OUT)/fuzz/<name>-crash-*. Not part of make test.
+# (default 60), from its hand-written seeds in tests/fuzz/corpus/<name>/;
+# the corpus it grows stays in $(OUT)/fuzz/corpus/<name>/ (not in git); a
+# crash stops with the input saved as $(OUT)/fuzz/<name>-crash-*. Not part
+# of make test.
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))

@@ -30,6 +30,7 @@ struct federation_bpf;
 struct system_bpf;
 struct bpf_object;
 struct bpf_link;
+struct bpf_map;
 
 #define BPF_AREA_COUNT 5
 
@@ -67,6 +68,9 @@ struct bpf_programs {
 int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes, const char *pin_root, char *err,
 		      size_t errlen);
 void bpf_programs_destroy(struct bpf_programs *p);
+
+/* The loaded maps by id (enum dwcp_map_id), from the skeletons. */
+void bpf_programs_maps(const struct bpf_programs *p, struct bpf_map *out[DWCP_MAP_COUNT]);
 
 /* Attaches every program to path's probes (pid 0: all processes). Returns
  * the number of probes attached (0 when the binary has none), or a negative

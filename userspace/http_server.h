@@ -19,7 +19,6 @@
  *   - http_server_stop(): closes the ports and waits for in-flight requests.
  *   - http_server_stats(): the last scrape's duration and requests by status
  *     code, for the exporter's self-metrics.
- *   - http_accepts_gzip(): the Accept-Encoding decision, exposed for tests.
  *
  * Threads: one thread per connection (MHD_USE_THREAD_PER_CONNECTION). A
  * render reads BPF maps and may take a while; with a thread pool a slow
@@ -119,8 +118,5 @@ void http_server_stats(const struct http_server *s, struct http_server_stats *ou
 
 /* The port listen address i is bound to (useful with port 0), 0 if none. */
 unsigned http_server_port(const struct http_server *s, size_t i);
-
-/* True when an Accept-Encoding header allows gzip (gzip, x-gzip or "*" with q > 0). */
-bool http_accepts_gzip(const char *accept_encoding);
 
 #endif /* DWCP_HTTP_SERVER_H */

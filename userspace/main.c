@@ -199,12 +199,14 @@ static bool is_ready(void *ctx, char *why, size_t whylen)
 	bool ready = true;
 
 	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < c->n_targets && ready; i++) {
-		if (c->targets[i].missing) {
-			snprintf(why, whylen, "binary %.3000s is missing (being replaced?)", c->targets[i].path);
+	for (size_t i = 0; i < c->s.n_targets && ready; i++) {
+		const struct attach_target *t = &c->s.targets[i];
+
+		if (t->missing) {
+			snprintf(why, whylen, "binary %.3000s is missing (being replaced?)", t->path);
 			ready = false;
-		} else if (c->targets[i].attached == 0) {
-			snprintf(why, whylen, "binary %.3000s has no dwcp probes", c->targets[i].path);
+		} else if (t->attached == 0) {
+			snprintf(why, whylen, "binary %.3000s has no dwcp probes", t->path);
 			ready = false;
 		}
 	}
@@ -217,9 +219,9 @@ static bool is_ready(void *ctx, char *why, size_t whylen)
 static void follow_binaries(struct bpf_programs *bpf, struct collector *c)
 {
 	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < c->n_targets; i++) {
-		if (bpf_programs_follow(bpf, &c->targets[i]) == 1)
-			log_attach(&c->targets[i]);
+	for (size_t i = 0; i < c->s.n_targets; i++) {
+		if (bpf_programs_follow(bpf, &c->s.targets[i]) == 1)
+			log_attach(&c->s.targets[i]);
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -350,7 +352,8 @@ int main(int argc, char **argv)
 	opt.pin_path = usable_pin_path(opt.pin_path);
 	if (bpf_programs_load(&bpf, &sizes, opt.pin_path, err, sizeof(err)) != 0)
 		goto fail;
-	collector_init(&collector, &bpf, &opt, node, targets, opt.n_binaries);
+	if (collector_init(&collector, &bpf, &opt, node, targets, opt.n_binaries, err, sizeof(err)) != 0)
+		goto fail;
 	collector_ready = true;
 
 	signal(SIGINT, on_signal);
@@ -395,8 +398,8 @@ int main(int argc, char **argv)
 			  "after an upgrade); running processes stay instrumented",
 			  NULL);
 	/* no scrape runs before serving starts: no lock needed yet */
-	collector.http_stats = http_stats;
-	collector.http_stats_ctx = server;
+	collector.s.http_stats = http_stats;
+	collector.s.http_stats_ctx = server;
 	/* after the drop: capabilities are per thread, and the server's threads
 	 * (started now) inherit the reduced set */
 	if (http_server_serve(server, err, sizeof(err)) != 0)

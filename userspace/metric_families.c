@@ -1,5 +1,8 @@
 #include "metric_families.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 #define L(...) { __VA_ARGS__, NULL }
 
 static const struct metric_family families[MF_COUNT] = {
@@ -119,6 +122,22 @@ static const struct metric_family families[MF_COUNT] = {
 const struct metric_family *metric_family(enum metric_family_id id)
 {
 	return &families[id];
+}
+
+size_t metric_family_flag_labels(enum metric_family_id id)
+{
+	static const char *const from_flags[] = { "cluster", "node", "source_node" };
+	size_t n = 0;
+
+	for (; families[id].labels[n]; n++) {
+		bool flag = false;
+
+		for (size_t i = 0; i < sizeof(from_flags) / sizeof(from_flags[0]); i++)
+			flag |= strcmp(families[id].labels[n], from_flags[i]) == 0;
+		if (!flag)
+			break;
+	}
+	return n;
 }
 
 void metric_family_begin(struct expo_writer *w, enum metric_family_id id)
