@@ -100,11 +100,6 @@ int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes,
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if (pin_root && mkdir(pin_root, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "create pin directory %s: %s (is bpffs mounted on /sys/fs/bpf?)", pin_root,
-			 strerror(errno));
-		return -errno;
-	}
 	OPEN_LOAD(p, amst, bpf_map__set_max_entries(p->amst->maps.streams, sizes->max_streams), pin_root, err,
 		  errlen);
 	OPEN_LOAD(p, hde, (void)0, pin_root, err, errlen);

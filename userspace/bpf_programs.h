@@ -63,8 +63,9 @@ struct bpf_programs {
 	struct bpf_object *objects[BPF_AREA_COUNT];
 };
 
-/* pin_root: directory in bpffs where the maps are pinned and reused across
- * exporter restarts (one subdirectory per area), or NULL not to pin. */
+/* pin_root: an existing directory in bpffs (pin_path_prepare()) where the
+ * maps are pinned and reused across exporter restarts (one subdirectory per
+ * area), or NULL not to pin. */
 int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes, const char *pin_root, char *err,
 		      size_t errlen);
 void bpf_programs_destroy(struct bpf_programs *p);

@@ -16,9 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
-#include <sys/mount.h>
-#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +28,7 @@
 #include "log.h"
 #include "metric_families.h"
 #include "options.h"
+#include "pin_path.h"
 #include "privileges.h"
 
 static volatile sig_atomic_t exiting;
@@ -153,34 +151,6 @@ static int check_binary(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-/*
- * Pinning needs bpffs under the pin path. Fresh machines may not mount it at
- * /sys/fs/bpf: mount it there (we are root or CAP_SYS_ADMIN), and when that
- * cannot be done run without pinning rather than not at all.
- */
-static const char *usable_pin_path(const char *pin_path)
-{
-	char parent[PATH_MAX];
-	struct statfs fs;
-	char *slash;
-
-	if (!pin_path)
-		return NULL;
-	snprintf(parent, sizeof(parent), "%s", pin_path);
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent)
-		*slash = '\0';
-	if (statfs(parent, &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
-		return pin_path;
-	if (strcmp(parent, "/sys/fs/bpf") == 0 && mount("bpf", parent, "bpf", 0, NULL) == 0) {
-		log_event(LOG_INFO, "mounted bpffs", "path", parent, NULL);
-		return pin_path;
-	}
-	log_event(LOG_WARN, "no bpffs under the pin path: maps not pinned, an exporter restart resets counters",
-		  "pin_path", pin_path, NULL);
-	return NULL;
 }
 
 static void http_stats(const void *server, struct http_server_stats *out)
@@ -349,7 +319,8 @@ int main(int argc, char **argv)
 		goto fail;
 
 	sizes.max_streams = opt.max_streams;
-	opt.pin_path = usable_pin_path(opt.pin_path);
+	if (opt.pin_path && pin_path_prepare(opt.pin_path, err, sizeof(err)) != 0)
+		goto fail;
 	if (bpf_programs_load(&bpf, &sizes, opt.pin_path, err, sizeof(err)) != 0)
 		goto fail;
 	if (collector_init(&collector, &bpf, &opt, node, targets, opt.n_binaries, err, sizeof(err)) != 0)

@@ -106,6 +106,23 @@ def series(samples, name, **labels):
     return {k: v for k, v in samples.items() if k[0] == name and want <= set(k[1])}
 
 
+def unique_dict(pairs, what):
+    """dict(pairs), failing on a key that comes twice: two values for one key
+    are ambiguous, and keeping either would hide the problem."""
+    out = {}
+    for key, value in pairs:
+        assert key not in out, "%s: %r twice (%r and %r)" % (what, key, out[key], value)
+        out[key] = value
+    return out
+
+
+def by_label(samples, name, label, **labels):
+    """{value of label: sample} for the series of name (whose labels include
+    labels); fails if two series share a value of label."""
+    return unique_dict(((dict(k[1])[label], v) for k, v in series(samples, name, **labels).items()),
+                       "%s by %s" % (name, label))
+
+
 class Sim:
     """A dwcp-sim process; ledger() waits for and parses its ledger."""
 
@@ -129,12 +146,9 @@ class Sim:
 
     def fired(self):
         """{probe: times fired} from the ledger's comment lines."""
-        counts = {}
-        for line in self.ledger_path.read_text().splitlines():
-            m = re.match(r"# fired (\w+) (\d+)", line)
-            if m:
-                counts[m.group(1)] = int(m.group(2))
-        return counts
+        return unique_dict(((m.group(1), int(m.group(2))) for m in
+                            re.finditer(r"^# fired (\w+) (\d+)$", self.ledger_path.read_text(), re.M)),
+                           "fired counts of the ledger")
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         stop_process(self.proc, sig, timeout)

@@ -3,7 +3,7 @@ fires each case once; the exporter counts, labels or drops it as documented,
 and the scrape stays valid."""
 import subprocess
 
-from harness import BUILD, Exporter, Sim, series, wait_for
+from harness import BUILD, Exporter, Sim, by_label, series, wait_for
 
 BADARGS = BUILD / "tests" / "dwcp_badargs"
 NOSEM = BUILD / "tests" / "dwcp_nosem"
@@ -91,7 +91,7 @@ def test_probes_without_semaphores_are_counted():
         assert s[("dwcp_amst_bytes_sent_total", (("stream_id", "nosem-%d" % i),))] == 10 * 1000 * (i + 1)
         assert s[("dwcp_amst_bytes_received_total", (("stream_id", "nosem-%d" % i),))] == 10 * (i + 1)
     assert s[("dwcp_amst_streams_total", (("result", "success"),))] == 4
-    attached = {dict(k[1])["probe"]: v for k, v in s.items() if k[0] == "dwcp_bpf_probe_attached"}
+    attached = by_label(s, "dwcp_bpf_probe_attached", "probe")
     assert attached["stream_data"] == 1 and attached["compress"] == 0
 
 

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from harness import (Exporter, Sim, assert_matches_ledger, parse_samples, series, wait_for)
+from harness import (Exporter, Sim, assert_matches_ledger, by_label, parse_samples, series, wait_for)
 
 SIM_ARGS = ("--duration", "3", "--streams", "4", "--rate", "0", "--stream-bytes", "200000",
             "--migrations", "3", "--federation-interval-ms", "100", "--error-rate", "0.05")
@@ -22,16 +22,14 @@ def is_counter(name):
     return name.endswith(("_total", "_bucket", "_count", "_sum")) and name not in GAUGES_NAMED_LIKE_COUNTERS
 
 
-def merge_ledgers(*ledgers):
-    """Two processes' ledgers as one node: counters add up; the sims report
-    the same gauges, so they agree."""
+def merged_counters(*ledgers):
+    """The counters of several ledgers (processes, or one process after
+    another) as one node's: they add up. Gauges are left out: each describes
+    one process at one time, and there is no one right value to keep."""
     merged = {}
     for ledger in ledgers:
-        for key, value in ledger.items():
-            if is_counter(key[0]):
-                merged[key] = merged.get(key, 0) + value
-            else:
-                merged[key] = value
+        for key, value in counters_only(ledger).items():
+            merged[key] = merged.get(key, 0) + value
     return merged
 
 
@@ -66,8 +64,8 @@ def test_two_sims_at_once_aggregate_into_node_series(sim_binary):
     with Exporter(binaries=(sim_binary,)) as exporter, \
             Sim(*SIM_ARGS, "--wait-for-tracer", "20", "--stream-prefix", "a", "--seed", "1", binary=sim_binary) as a, \
             Sim(*SIM_ARGS, "--wait-for-tracer", "20", "--stream-prefix", "b", "--seed", "2", binary=sim_binary) as b:
-        ledger = merge_ledgers(a.ledger(), b.ledger())
-        assert_matches_ledger(exporter.samples(), counters_only(ledger))
+        ledger = merged_counters(a.ledger(), b.ledger())
+        assert_matches_ledger(exporter.samples(), ledger)
 
 
 def test_exited_process_leaves_no_gauges_and_keeps_counters(sim_binary):
@@ -169,9 +167,9 @@ def test_level_gauges_right_soon_after_late_attach(sim_binary):
             assert time.monotonic() - started < 2.5
     assert samples[("dwcp_system_version_info", (("build_date", "2025-11-08"), ("git_commit", "abc123def456"),
                                                  ("version", "1.0.0")))] == 1
-    features = {dict(k[1])["feature"]: v for k, v in series(samples, "dwcp_system_config_enabled").items()}
+    features = by_label(samples, "dwcp_system_config_enabled", "feature")
     # --federation-interval-ms 0 turns federation off, and the sim says so
     assert features == {"amst_enabled": 1, "hde_enabled": 1, "federation_enabled": 0}
-    health = {dict(k[1])["component"]: v for k, v in series(samples, "dwcp_system_component_health").items()}
+    health = by_label(samples, "dwcp_system_component_health", "component")
     assert health == {c: 2 for c in ("amst", "hde", "migration", "federation", "dwcp_manager")}
     assert series(samples, "dwcp_hde_dictionary_efficiency_percent")

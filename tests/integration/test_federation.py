@@ -94,6 +94,7 @@ def test_global_prometheus_federates_recording_rules():
             assert len(at_source) == 1, (m, at_source)
             assert float(at_source[0]["value"][1]) == value, (m, at_source)
             key = (m["__name__"], cluster, m.get("dwcp_enabled"))
+            assert key not in values, "two federated series for %r" % (key,)
             values[key] = value
 
         for c in ("c1", "c2"):

@@ -1,12 +1,14 @@
 """Exporter restarts keep counters: the maps are pinned in bpffs and the
 next exporter reuses them. Events fired while no exporter runs are missed
 (the probes detach with the exporter); these tests fire none then."""
+import os
 import signal
 
 import pytest
 
-from harness import Exporter, Sim, assert_matches_ledger, remove_pins, series
-from test_end_to_end import SIM_ARGS, counters_only, merge_ledgers
+from harness import (Exporter, Sim, assert_matches_ledger, free_port, remove_pins, run_exporter_expecting_failure,
+                     series)
+from test_end_to_end import SIM_ARGS, counters_only, merged_counters
 
 
 def run_sim(sim_binary, prefix):
@@ -26,7 +28,7 @@ def test_counters_survive_exporter_restart(sim_binary, tmp_path, how):
         with Exporter(binaries=(sim_binary,), pin_path=pins) as second:
             ledger2 = run_sim(sim_binary, "two")
             samples = second.samples()
-        assert_matches_ledger(samples, counters_only(merge_ledgers(ledger1, ledger2)))
+        assert_matches_ledger(samples, merged_counters(ledger1, ledger2))
     finally:
         remove_pins(pins)
 
@@ -53,9 +55,40 @@ def test_pins_that_do_not_fit_are_replaced_per_area(sim_binary, tmp_path):
         assert samples[("dwcp_bpf_map_capacity", (("map", "streams"),))] == 8192
         # only the AMST object's maps stopped fitting: AMST starts over,
         # every other area keeps counting
-        both = counters_only(merge_ledgers(ledger1, ledger2))
+        both = merged_counters(ledger1, ledger2)
         assert_matches_ledger(samples, {k: v for k, v in counters_only(ledger2).items()
                                         if k[0].startswith("dwcp_amst_")})
         assert_matches_ledger(samples, {k: v for k, v in both.items() if not k[0].startswith("dwcp_amst_")})
     finally:
         remove_pins(pins)
+
+
+def test_pin_path_with_missing_folders_in_bpffs_is_created_and_kept(sim_binary, tmp_path):
+    """A pin path whose parents do not exist yet: the folders are made in
+    bpffs, the maps pinned there, and a restart continues the counters."""
+    top = "/sys/fs/bpf/dwcp-test-nested-%s" % tmp_path.name
+    pins = top + "/a/b"
+    assert not os.path.exists(top)
+    try:
+        with Exporter(binaries=(sim_binary,), pin_path=pins) as first:
+            ledger1 = run_sim(sim_binary, "one")
+            assert "no bpffs" not in first.output()
+        assert os.path.isdir(pins + "/amst")
+        with Exporter(binaries=(sim_binary,), pin_path=pins) as second:
+            ledger2 = run_sim(sim_binary, "two")
+            samples = second.samples()
+        assert_matches_ledger(samples, merged_counters(ledger1, ledger2))
+    finally:
+        remove_pins(top)
+
+
+def test_pin_path_outside_bpffs_fails_at_start(sim_binary, tmp_path):
+    """The operator asked for pinning: a path that is not in bpffs is an
+    error at start, not a run whose counters reset on the next restart."""
+    pins = tmp_path / "not-bpffs" / "pins"
+    code, out = run_exporter_expecting_failure("--binary", sim_binary, "--bpf.pin-path", pins,
+                                               "--web.listen-address", "127.0.0.1:%d" % free_port())
+    assert code == 1, out
+    assert "--bpf.pin-path %s: %s is not in bpffs" % (pins, tmp_path) in out, out
+    assert "--no-bpf.pin" in out
+    assert not (tmp_path / "not-bpffs").exists()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import Exporter, Sim, series
+from harness import Exporter, Sim, by_label, series
 
 SYSCTL = Path("/proc/sys/kernel/bpf_stats_enabled")
 SIM_ARGS = ("--duration", "1", "--streams", "2", "--wait-for-tracer", "20")
@@ -25,7 +25,7 @@ def stats_sysctl():
 
 
 def program_series(samples, name):
-    return {dict(k[1])["probe"]: v for k, v in series(samples, name).items()}
+    return by_label(samples, name, "probe")
 
 
 def test_bpf_stats_count_every_probe_run(sim_binary, stats_sysctl):
@@ -75,7 +75,7 @@ def test_sysctl_alone_turns_the_counts_on(sim_binary, stats_sysctl):
 
 
 def http_requests(exporter):
-    return {dict(k[1])["code"]: v for k, v in series(exporter.samples(), "dwcp_bpf_exporter_http_requests_total").items()}
+    return by_label(exporter.samples(), "dwcp_bpf_exporter_http_requests_total", "code")
 
 
 def test_http_requests_by_status_code(sim_binary):

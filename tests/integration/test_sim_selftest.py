@@ -77,6 +77,7 @@ def by_label(samples, name, label):
     for (n, labels), v in samples.items():
         if n == name:
             d = dict(labels)
+            assert d[label] not in out, f"{name}: two series with {label}={d[label]!r}"
             out[d[label]] = v
     return out
 
@@ -148,6 +149,8 @@ def run_traced(binary, tmp_path, sim_args):
             continue
         msg = json.loads(line)
         if msg.get("type") == "map":
+            twice = set(maps) & set(msg["data"])
+            assert not twice, f"bpftrace printed {twice} twice"
             maps.update(msg["data"])
     assert "@fired" in maps, f"bpftrace printed no maps: {out}\n{err}"
     short = {k.rsplit(":", 1)[1]: v for k, v in maps["@fired"].items()}

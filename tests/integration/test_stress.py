@@ -7,7 +7,7 @@ import threading
 import time
 
 from harness import Exporter, Sim, assert_matches_ledger
-from test_end_to_end import counters_only, merge_ledgers
+from test_end_to_end import merged_counters
 
 # make soak sets DWCP_SOAK_SECONDS to run the same test for minutes
 SECONDS = int(os.environ.get("DWCP_SOAK_SECONDS", "5"))
@@ -79,7 +79,7 @@ def test_nothing_lost_under_load_with_scrapes_every_100ms(sim_binary):
     assert not failures, failures[:3]
     assert scrapes[0] >= 30
     assert fired > 100000, "the load was too light to mean anything: %d probe hits" % fired
-    expected = counters_only(merge_ledgers(*ledgers))
+    expected = merged_counters(*ledgers)
     assert_matches_ledger(samples, summed_per_node(expected) if PER_NODE else expected)
     assert peak_rss[0] < 20 * 1024, "exporter RSS peaked at %d KiB" % peak_rss[0]
     print("stress: %d s, %d probe hits, %d scrapes, exporter peak RSS %d KiB" %

@@ -5,7 +5,7 @@ import os
 import shutil
 
 from harness import Exporter, Sim, assert_matches_ledger, wait_for
-from test_end_to_end import SIM_ARGS, counters_only, merge_ledgers
+from test_end_to_end import SIM_ARGS, counters_only, merged_counters
 
 
 def reattached(exporter, path):
@@ -34,7 +34,7 @@ def test_replaced_binary_is_followed(sim_binary):
             ledger_new = new.ledger()
             samples = exporter.samples()
     assert samples[("dwcp_bpf_binary_missing", (("binary", str(sim_binary)),))] == 0
-    assert_matches_ledger(samples, counters_only(merge_ledgers(ledger_old, ledger_new)))
+    assert_matches_ledger(samples, merged_counters(ledger_old, ledger_new))
 
 
 def test_old_binary_processes_stay_instrumented(sim_binary):
