@@ -14,6 +14,7 @@
 #include "hde.skel.h"
 #include "log.h"
 #include "migration.skel.h"
+#include "proc_exit.skel.h"
 #include "system.skel.h"
 
 /*
@@ -106,7 +107,26 @@ int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes,
 	OPEN_LOAD(p, migration, (void)0, pin_root, err, errlen);
 	OPEN_LOAD(p, federation, (void)0, pin_root, err, errlen);
 	OPEN_LOAD(p, system, (void)0, pin_root, err, errlen);
+
+	/* exits from now on; the reaper's first pass asks the kernel about
+	 * what exited before */
+	p->exits = proc_exit_bpf__open_and_load();
+	if (!p->exits) {
+		snprintf(err, errlen, "load BPF object proc_exit: %s", strerror(errno));
+		return -errno;
+	}
+	rc = proc_exit_bpf__attach(p->exits);
+	if (rc) {
+		snprintf(err, errlen, "attach BPF program dwcp_process_exit to sched_process_exit: %s", strerror(-rc));
+		return rc;
+	}
 	return 0;
+}
+
+void bpf_programs_exit_fds(const struct bpf_programs *p, int *ring_fd, int *lost_fd)
+{
+	*ring_fd = bpf_map__fd(p->exits->maps.exits);
+	*lost_fd = bpf_map__fd(p->exits->maps.exits_lost);
 }
 
 void bpf_programs_destroy(struct bpf_programs *p)
@@ -116,6 +136,7 @@ void bpf_programs_destroy(struct bpf_programs *p)
 	migration_bpf__destroy(p->migration);
 	federation_bpf__destroy(p->federation);
 	system_bpf__destroy(p->system);
+	proc_exit_bpf__destroy(p->exits);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -151,19 +172,19 @@ void bpf_programs_detach(struct attach_target *t)
 	t->attached = 0;
 }
 
-/* Attaches every program to the probes of the file t->path names now. */
+/* Attaches every program not attached yet to the probes of the file
+ * t->path names now. */
 static void attach_all(struct bpf_programs *p, struct attach_target *t)
 {
 	struct bpf_program *prog;
 
-	t->attached = 0;
 	for (int o = 0; o < BPF_AREA_COUNT; o++) {
 		bpf_object__for_each_program(prog, p->objects[o]) {
 			const char *probe = bpf_program__name(prog);
 			int id = dwcp_probe_id_of(probe);
 			struct bpf_link *link;
 
-			if (id < 0)
+			if (id < 0 || t->links[id])
 				continue;
 			link = bpf_program__attach_usdt(prog, t->pid ? t->pid : -1, t->path, "dwcp", probe, NULL);
 			if (!link) {
@@ -182,6 +203,7 @@ static void attach_all(struct bpf_programs *p, struct attach_target *t)
 int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t)
 {
 	struct stat st;
+	bool seen_before = t->ino != 0;
 
 	if (stat(t->path, &st) != 0 || !S_ISREG(st.st_mode)) {
 		if (!t->missing)
@@ -191,10 +213,21 @@ int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t)
 		return -ENOENT;
 	}
 	if (t->missing)
-		log_event(LOG_INFO, "binary is back", "binary", t->path, NULL);
+		log_event(LOG_INFO, seen_before ? "binary is back" : "binary appeared", "binary", t->path, NULL);
 	t->missing = false;
-	if (st.st_dev == t->dev && st.st_ino == t->ino)
-		return 0;
+	if (st.st_dev == t->dev && st.st_ino == t->ino) {
+		int before = t->attached;
+
+		if (before == DWCP_PROBE_COUNT || (st.st_size == t->size && st.st_mtime == t->mtime))
+			return 0;
+		/* the file was written since probes were looked for: it was
+		 * still being written when it appeared (cp); look again for
+		 * the probes not attached yet */
+		t->size = st.st_size;
+		t->mtime = st.st_mtime;
+		attach_all(p, t);
+		return t->attached > before;
+	}
 
 	for (int i = 0; i < DWCP_PROBE_COUNT; i++) {
 		bpf_link__destroy(t->previous_links[i]);
@@ -204,9 +237,31 @@ int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t)
 	}
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;
+	t->size = st.st_size;
+	t->mtime = st.st_mtime;
+	t->attached = 0;
 	attach_all(p, t);
-	t->reattachments++;
+	if (seen_before)
+		t->reattachments++;
 	return 1;
+}
+
+int bpf_programs_await(struct attach_target *t, const char *path, char *err, size_t errlen)
+{
+	char cwd[PATH_MAX];
+
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < DWCP_PROBE_COUNT; i++)
+		t->error[i] = -ENOENT;
+	if (path[0] == '/') {
+		snprintf(t->path, sizeof(t->path), "%s", path);
+	} else if (!getcwd(cwd, sizeof(cwd)) ||
+		   snprintf(t->path, sizeof(t->path), "%s/%s", cwd, path) >= (int)sizeof(t->path)) {
+		snprintf(err, errlen, "binary %s: cannot make the path absolute", path);
+		return -ENAMETOOLONG;
+	}
+	t->missing = true;
+	return 0;
 }
 
 int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const char *path, pid_t pid,
@@ -232,6 +287,8 @@ int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const c
 	t->pid = pid;
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;
+	t->size = st.st_size;
+	t->mtime = st.st_mtime;
 	attach_all(p, t);
 	return t->attached;
 }

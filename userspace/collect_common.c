@@ -42,8 +42,10 @@ int collect_walk(struct collect_state *s, enum dwcp_map_id id, map_entry_fn fn, 
 	s->walked[id] = true;
 	if (kind >= 0)
 		s->abandoned[kind] += deleted;
-	if (seen < 0)
+	if (seen < 0) {
+		s->walk_failed = true;
 		return seen;
+	}
 	s->map_entries[id] = seen - w.dropped;
 	return seen - w.dropped;
 }

@@ -54,6 +54,7 @@ struct collect_state {
 	uint64_t abandoned[ABANDONED_COUNT];
 	struct reaper reaper;          /* the pass every walk of a per-process map asks */
 	bool walked[DWCP_MAP_COUNT];   /* walked since the pass began */
+	bool walk_failed;              /* a walk of this pass failed */
 	struct series_table table; /* one buffer for every family of a scrape */
 	/* the HTTP server's request counts for the self-metrics; NULL: not rendered */
 	void (*http_stats)(const void *ctx, struct http_server_stats *out);

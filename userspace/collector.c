@@ -4,9 +4,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collect_areas.h"
+#include "log.h"
 #include "map_layouts.h"
 
 static void reap_unwalked(struct collect_ctx *ctx);
@@ -91,12 +94,28 @@ int collector_init(struct collector *c, struct bpf_programs *bpf, const struct o
 	s->node = node;
 	s->targets = targets;
 	s->n_targets = n_targets;
+	int ring_fd, lost_fd, rc;
+
+	c->expiry_fd = -1;
 	bpf_programs_maps(bpf, s->maps);
 	for (int i = 0; i < DWCP_MAP_COUNT; i++) {
 		if (check_layout(i, s->maps[i], err, errlen) != 0)
 			return -1;
 		s->map_entries[i] = -1;
 	}
+	bpf_programs_exit_fds(bpf, &ring_fd, &lost_fd);
+	rc = proc_exits_open(&c->exits, ring_fd, lost_fd);
+	if (rc) {
+		snprintf(err, errlen, "read the process exit queue: %s", strerror(-rc));
+		return -1;
+	}
+	c->expiry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (c->expiry_fd < 0) {
+		snprintf(err, errlen, "timerfd: %s", strerror(errno));
+		proc_exits_close(&c->exits);
+		return -1;
+	}
+	reaper_init(&s->reaper);
 	pthread_mutex_init(&c->lock, NULL);
 	series_table_init(&s->table, 1, 1);
 	return 0;
@@ -105,13 +124,50 @@ int collector_init(struct collector *c, struct bpf_programs *bpf, const struct o
 void collector_free(struct collector *c)
 {
 	series_table_free(&c->s.table);
+	reaper_free(&c->s.reaper);
+	proc_exits_close(&c->exits);
+	close(c->expiry_fd);
 	pthread_mutex_destroy(&c->lock);
 }
 
-static void begin_pass(struct collect_state *s)
+void collector_wake_fds(const struct collector *c, int *exits_fd, int *expiry_fd)
 {
+	*exits_fd = proc_exits_fd(&c->exits);
+	*expiry_fd = c->expiry_fd;
+}
+
+/* A pass reads the exits queued so far; every walk of it asks the reaper. */
+static void begin_pass(struct collector *c)
+{
+	struct collect_state *s = &c->s;
+	int n = proc_exits_drain(&c->exits, &s->reaper);
+
+	if (n < 0) /* exits unread: the kernel is asked instead */
+		reaper_ask_kernel(&s->reaper);
 	reaper_begin(&s->reaper, s->opt->stream_grace_ns);
 	memset(s->walked, 0, sizeof(s->walked));
+	s->walk_failed = false;
+}
+
+/* Complete when every per-process map was walked: the exits it applied are
+ * done with. Then the grace timer is set for the first stream kept. */
+static void end_pass(struct collector *c)
+{
+	struct collect_state *s = &c->s;
+	bool complete = !s->walk_failed;
+	uint64_t expiry;
+	struct itimerspec when = { { 0, 0 }, { 0, 0 } };
+
+	for (int id = 0; id < DWCP_MAP_COUNT; id++)
+		complete &= !map_layout(id)->per_process || s->walked[id];
+	reaper_end(&s->reaper, complete);
+	expiry = reaper_next_expiry_ns(&s->reaper);
+	if (expiry) {
+		expiry += 1000000; /* past the grace, not at it */
+		when.it_value.tv_sec = (time_t)(expiry / 1000000000ull);
+		when.it_value.tv_nsec = (long)(expiry % 1000000000ull);
+	}
+	timerfd_settime(c->expiry_fd, TFD_TIMER_ABSTIME, &when, NULL);
 }
 
 /* Every per-process map this pass has not walked yet, walked to be reaped. */
@@ -132,9 +188,15 @@ void collector_reap(struct collector *c)
 {
 	struct collect_ctx ctx = { .s = &c->s };
 
+	uint64_t expirations;
+
+	/* the timer's count, so that it polls readable again only when set anew */
+	if (read(c->expiry_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_event(LOG_DEBUG, "grace timer", "error", strerror(errno), NULL);
 	pthread_mutex_lock(&c->lock);
-	begin_pass(&c->s);
+	begin_pass(c);
 	reap_unwalked(&ctx);
+	end_pass(c);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -145,13 +207,14 @@ int collector_render(struct collector *c, struct expo_writer *w)
 
 	pthread_mutex_lock(&c->lock);
 	start = monotonic_ns();
-	begin_pass(&c->s);
+	begin_pass(c);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (steps[i].render)
 			steps[i].render(&ctx);
 		else
 			collect_label_family(&ctx, &steps[i].row);
 	}
+	end_pass(c);
 	c->s.last_scrape_seconds = (double)(monotonic_ns() - start) / 1e9;
 	pthread_mutex_unlock(&c->lock);
 	return ctx.err;

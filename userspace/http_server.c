@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -311,6 +312,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 /* ---- start / stop ---- */
 
+/* "fd 3 (127.0.0.1:9477)" for a socket passed in, and its port. */
+static char *listen_fd_text(int fd, unsigned *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char addr[LISTEN_ADDRESS_TEXT_MAX] = "?", text[LISTEN_ADDRESS_TEXT_MAX + 32];
+
+	*port = 0;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		listen_address_format((struct sockaddr *)&ss, addr, sizeof(addr));
+		*port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+						 : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	}
+	snprintf(text, sizeof(text), "fd %d (%s)", fd, addr);
+	return strdup(text);
+}
+
 /* The web config at path and the TLS material it names; -1 with err. */
 static int load_web_config(const char *path, struct web_config *w, struct tls_material **t, char *err,
 			   size_t errlen)
@@ -393,11 +411,12 @@ int http_server_open(struct http_server **out, const struct http_server_config *
 	struct http_server *s;
 	const char *path = cfg->telemetry_path && cfg->telemetry_path[0] ? cfg->telemetry_path
 									 : DEFAULT_TELEMETRY_PATH;
+	size_t n = cfg->n_listen_fds ? cfg->n_listen_fds : cfg->n_listen;
 
 	*out = NULL;
-	if (cfg->n_listen == 0 || cfg->n_listen > HTTP_SERVER_MAX_LISTEN) {
-		snprintf(err, errlen, "need 1 to %d listen addresses, got %zu", HTTP_SERVER_MAX_LISTEN,
-			 cfg->n_listen);
+
+	if (n == 0 || n > HTTP_SERVER_MAX_LISTEN) {
+		snprintf(err, errlen, "need 1 to %d listen addresses, got %zu", HTTP_SERVER_MAX_LISTEN, n);
 		return -1;
 	}
 	if (path[0] != '/') {
@@ -438,15 +457,22 @@ int http_server_open(struct http_server **out, const struct http_server_config *
 		basic_auth_replace(&s->auth, &w);
 	}
 
-	for (size_t i = 0; i < cfg->n_listen; i++) {
-		s->listen_text[i] = strdup(cfg->listen_addresses[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (cfg->n_listen_fds) {
+			s->listen_fds[i] = cfg->listen_fds[i];
+			s->listen_text[i] = listen_fd_text(cfg->listen_fds[i], &s->ports[i]);
+		} else {
+			s->listen_text[i] = strdup(cfg->listen_addresses[i]);
+		}
 		if (!s->listen_text[i]) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-		s->listen_fds[i] = listen_address_open(cfg->listen_addresses[i], &s->ports[i], err, errlen);
-		if (s->listen_fds[i] < 0)
-			goto fail;
+		if (!cfg->n_listen_fds) {
+			s->listen_fds[i] = listen_address_open(cfg->listen_addresses[i], &s->ports[i], err, errlen);
+			if (s->listen_fds[i] < 0)
+				goto fail;
+		}
 		s->nlisten = i + 1;
 	}
 	*out = s;

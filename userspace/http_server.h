@@ -60,6 +60,10 @@ struct http_handlers {
 struct http_server_config {
 	const char *listen_addresses[HTTP_SERVER_MAX_LISTEN]; /* host:port, see listen_address.h */
 	size_t n_listen;
+	/* or sockets already listening (socket activation): used instead of
+	 * the addresses when n_listen_fds > 0; the server closes them */
+	int listen_fds[HTTP_SERVER_MAX_LISTEN];
+	size_t n_listen_fds;
 	const char *telemetry_path;     /* default "/metrics" */
 	unsigned max_requests;          /* concurrent /metrics renders; beyond: 503; 0 = unlimited */
 	unsigned connection_timeout_s;  /* default 30 */

@@ -5,9 +5,9 @@
  * What it offers
  *   - map_layout(id): the map's name (its BPF name and its map="" label),
  *     key and value size, whether it is per-CPU, whether its entries belong
- *     to one process (the key starts with struct dwcp_proc_key), where the
- *     labels of a series sit in the key and how many value words a series
- *     carries.
+ *     to one process (the key starts with struct dwcp_proc_key) and when
+ *     that process wrote them, where the labels of a series sit in the key
+ *     and how many value words a series carries.
  *   - map_layout_labels(id): how many 64-byte labels that is.
  *
  * Map readers take a map id and look the rest up here; no call site says a
@@ -29,6 +29,10 @@ struct map_layout {
 	size_t value_size;
 	bool percpu;      /* values summed over CPUs when read */
 	bool per_process; /* key starts with the tgid: reaped when the process exits */
+	/* per process: the __u64 in the value that says when its process last
+	 * wrote it (bpf_ktime_get_ns), which tells it from a later process of
+	 * the same tgid */
+	size_t time_offset;
 	/* the series key: label_size bytes of the map key from label_offset,
 	 * a whole number of DWCP_LABEL_LEN labels (0: one series for the map) */
 	size_t label_offset;
