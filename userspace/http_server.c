@@ -589,6 +589,11 @@ void http_server_stats(const struct http_server *s, struct http_server_stats *ou
 	scrape_share_stats(&m->share, &out->renders, &out->shared);
 }
 
+const char *http_server_listen_text(const struct http_server *s, size_t i)
+{
+	return i < s->nlisten ? s->listen_text[i] : NULL;
+}
+
 unsigned http_server_port(const struct http_server *s, size_t i)
 {
 	return i < s->nlisten ? s->ports[i] : 0;

@@ -120,6 +120,10 @@ void http_server_stop(struct http_server *s);
 
 void http_server_stats(const struct http_server *s, struct http_server_stats *out);
 
+/* What listen socket i is ("127.0.0.1:9477", "fd 3 (127.0.0.1:9477)"), NULL
+ * past the last. */
+const char *http_server_listen_text(const struct http_server *s, size_t i);
+
 /* The port listen address i is bound to (useful with port 0), 0 if none. */
 unsigned http_server_port(const struct http_server *s, size_t i);
 

@@ -278,8 +278,8 @@ static void log_started(const struct options *opt, const char *node, const struc
 	char listen[OPTIONS_MAX_LISTEN * 80] = "", binaries[OPTIONS_MAX_BINARIES * 256] = "", probes[32];
 	int attached = 0;
 
-	for (size_t i = 0; i < opt->n_listen; i++)
-		list_add(listen, sizeof(listen), opt->listen[i]);
+	for (size_t i = 0; http_server_listen_text(server, i); i++)
+		list_add(listen, sizeof(listen), http_server_listen_text(server, i));
 	for (size_t i = 0; i < opt->n_binaries; i++) {
 		list_add(binaries, sizeof(binaries), targets[i].path);
 		attached += targets[i].attached;
