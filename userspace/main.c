@@ -318,7 +318,7 @@ int main(int argc, char **argv)
 
 	switch (options_parse(argc, argv, &opt, err, sizeof(err))) {
 	case OPTIONS_HELP:
-		options_usage(stdout, argv[0]);
+		options_usage(stdout, basename(argv[0]));
 		return 0;
 	case OPTIONS_VERSION:
 		printf("dwcp-bpf-exporter %s (git %s)\n", DWCP_BPF_VERSION, DWCP_BPF_GIT_COMMIT);

@@ -41,12 +41,12 @@ def unit_settings(text):
 @pytest.fixture
 def unit_with_real_binary(tmp_path):
     """The unit with ExecStart pointing at the built exporter, so verify
-    checks everything else instead of stopping at a missing /usr/local/bin."""
+    checks everything else instead of stopping at a missing /usr/bin one."""
     text = UNIT.read_text()
     exec_start = unit_settings(text)["ExecStart"][0]
-    assert exec_start.startswith("/usr/local/bin/dwcp-bpf-exporter ")
+    assert exec_start.startswith("/usr/bin/dwcp-bpf-exporter ")
     copy = tmp_path / UNIT.name
-    copy.write_text(text.replace("/usr/local/bin/dwcp-bpf-exporter", str(EXPORTER)))
+    copy.write_text(text.replace("/usr/bin/dwcp-bpf-exporter", str(EXPORTER)))
     return copy
 
 
