@@ -51,7 +51,9 @@ def unit_with_real_binary(tmp_path):
 
 
 def test_verify(unit_with_real_binary):
-    p = subprocess.run(["systemd-analyze", "verify", str(unit_with_real_binary)], capture_output=True, text=True,
+    # --man=no: Documentation=man:dwcp-bpf-exporter(1) is in the package
+    # (test_package.py), not in this machine's man path
+    p = subprocess.run(["systemd-analyze", "verify", "--man=no", str(unit_with_real_binary)], capture_output=True, text=True,
                        timeout=60)
     assert p.returncode == 0 and not p.stderr.strip() and not p.stdout.strip(), p.stdout + p.stderr
 
@@ -61,7 +63,7 @@ def test_verify_fails_on_a_broken_unit(tmp_path, unit_with_real_binary):
     broken = tmp_path / "broken" / UNIT.name
     broken.parent.mkdir()
     broken.write_text(unit_with_real_binary.read_text().replace("ProtectSystem=strict", "ProtectSystem=sometimes"))
-    p = subprocess.run(["systemd-analyze", "verify", str(broken)], capture_output=True, text=True, timeout=60)
+    p = subprocess.run(["systemd-analyze", "verify", "--man=no", str(broken)], capture_output=True, text=True, timeout=60)
     assert "protect system value" in p.stderr and "sometimes" in p.stderr, p.stderr
 
 
@@ -181,3 +183,16 @@ def test_syscall_filter_allows_what_the_exporter_calls(tmp_path):
     assert "bpf" in used and "perf_event_open" in used, sorted(used)
     missing = sorted(used - allowed)
     assert not missing, "the exporter calls %s, which the unit's SystemCallFilter= would refuse" % missing
+
+
+def test_socket_unit_verifies_with_its_service(tmp_path, unit_with_real_binary):
+    socket_unit = ROOT / "configs" / "systemd" / "dwcp-bpf-exporter.socket"
+    (tmp_path / socket_unit.name).write_text(socket_unit.read_text())
+    p = subprocess.run(["systemd-analyze", "verify", "--man=no", str(tmp_path / socket_unit.name)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and not p.stderr.strip(), p.stdout + p.stderr
+    text = socket_unit.read_text()
+    assert "ListenStream=9477" in text and "Accept=no" in text
+    # the service it starts (by name) serves on the socket when told so
+    assert "$ARGS" in unit_settings(UNIT.read_text())["ExecStart"][0]
+    assert unit_settings(UNIT.read_text())["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
