@@ -52,7 +52,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: all deps test unit layers integration demo bench soak clean test-asan lint fuzz install install-go deb
+.PHONY: all deps test unit layers integration demo bench soak clean test-asan lint fuzz install install-go deb test-systemd
 .SECONDARY:
 all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(PROBE_BINS)
 
@@ -172,6 +172,12 @@ fuzz: $(FUZZ_BINS)
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/$$n- \
 			$(OUT)/fuzz/corpus/$$n $$seeds; \
 	done
+
+# The package under a real systemd: a Debian 12 guest (qemu, the kernel
+# matrix's harness of tests/kernels) installs the .deb and runs its units.
+# Minutes under TCG; not part of make test.
+test-systemd: deps
+	$(Q)./tests/systemd/run.py $(OUT)/systemd-guest
 
 # ---- make install: FHS and Debian's layout ----
 # PREFIX=/usr is the package's (and then /etc, /lib/systemd/system);

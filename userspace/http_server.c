@@ -44,7 +44,10 @@
  * connections open between scrapes; when they idle out it reconnects.
  */
 #define DEFAULT_TIMEOUT_S 10
-#define DEFAULT_CONNECTION_LIMIT 256
+/* Above the default --web.max-requests (200) with room to spare: under a
+ * burst of 200 keep-alive scrapers, connections that closed still count
+ * until their threads finish, and at 256 new ones were refused. */
+#define DEFAULT_CONNECTION_LIMIT 512
 /* Slots no single client address may take: room for the scraper. */
 #define PER_IP_RESERVE 32
 #define DEFAULT_MEMORY_LIMIT (64 * 1024)

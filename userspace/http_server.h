@@ -67,7 +67,7 @@ struct http_server_config {
 	const char *telemetry_path;     /* default "/metrics" */
 	unsigned max_requests;          /* concurrent /metrics renders; beyond: 503; 0 = unlimited */
 	unsigned connection_timeout_s;  /* default 30 */
-	unsigned connection_limit;      /* per listen address; default 256 */
+	unsigned connection_limit;      /* per listen address; default 512 */
 	unsigned connection_per_ip_limit; /* per client address; default connection_limit - 32 */
 	size_t connection_memory_limit; /* bytes per connection; default 64 KiB */
 	const char *landing_title;      /* default "dwcp-bpf-exporter" */

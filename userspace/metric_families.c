@@ -82,7 +82,7 @@ static const struct metric_family families[MF_COUNT] = {
 		"Times the binary was replaced on disk (a new file at its path) and its probes attached again.",
 		L("binary") },
 	[MF_BPF_BINARY_MISSING] = { "dwcp_bpf_binary_missing", EXPO_GAUGE,
-		"1 while nothing is at the binary's path (for example mid-upgrade); its running processes stay instrumented.",
+		"1 while nothing is at the binary's path (not installed yet: waited for, attached when it appears; or mid-upgrade); its running processes stay instrumented.",
 		L("binary") },
 	[MF_BPF_BAD_PROBE_ARGS] = { "dwcp_bpf_bad_probe_args_total", EXPO_COUNTER,
 		"Probe firings with arguments taken other than as given: unreadable_string, truncated_string (cut at 63 bytes), out_of_range, unmatched_end.",

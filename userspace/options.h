@@ -24,7 +24,7 @@
 
 #define DWCP_EXPORTER_DEFAULT_PORT "9477"
 /* Room for the seed's "100+ concurrent scrapes" (they share renders), below
- * the server's 256 connections so /health and /ready stay reachable. */
+ * the server's 512 connections so /health and /ready stay reachable. */
 #define OPTIONS_DEFAULT_MAX_REQUESTS 200
 #define DWCP_DEFAULT_PIN_PATH "/sys/fs/bpf/dwcp-bpf"
 
