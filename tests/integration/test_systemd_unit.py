@@ -87,8 +87,12 @@ def test_hardening_settings_present():
                        ("ProtectKernelModules", "yes"), ("ProtectControlGroups", "yes")]:
         assert s.get(key) == [value], (key, s.get(key))
     assert set(s["RestrictAddressFamilies"][0].split()) == {"AF_INET", "AF_INET6", "AF_UNIX"}
-    # the pinned maps are the only thing it writes
+    # the pinned maps are the only thing it writes; under systemd 252
+    # ProtectKernelTunables=yes would keep them read-only (tests/systemd),
+    # so the unit makes the same views read-only itself
     assert s["ReadWritePaths"] == ["/sys/fs/bpf"]
+    assert "ProtectKernelTunables" not in s
+    assert {"/sys", "/proc/sys"} <= set(s["ReadOnlyPaths"][0].split())
 
 
 def syscall_groups():

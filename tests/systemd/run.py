@@ -81,8 +81,10 @@ def stage(out):
 
 
 def kernel():
-    entry = next(e for e in fetch.read_list(KERNELS / "kernels.list") if e.name == KERNEL_NAME)
-    return fetch.fetch(entry, fetch.DEFAULT_CACHE)
+    """Debian 12's kernel from the kernel matrix's cache (downloaded once)."""
+    entries = fetch.read_list(KERNELS / "kernels.list")
+    apt = fetch.Apt(fetch.DEFAULT_CACHE, sorted({e.suite for e in entries}))
+    return fetch.fetch(next(e for e in entries if e.name == KERNEL_NAME), apt)
 
 
 def read(results, name):

@@ -51,7 +51,7 @@ echo "$pid" >$R/mainpid
 cat /proc/$pid/status >$R/status
 for t in /proc/$pid/task/*; do grep -E '^(Cap|NoNewPrivs|Seccomp)' $t/status | tr '\n' ' '; echo; done >$R/threads
 cat /proc/$pid/mountinfo >$R/mountinfo
-nsenter -t $pid -m sh -c 'touch /usr/dwcp-write-test; echo "usr $?"; touch /sys/fs/bpf/dwcp-write-test && rm /sys/fs/bpf/dwcp-write-test; echo "bpffs $?"; ls /tmp | wc -l' >$R/writes 2>&1
+nsenter -t $pid -m sh -c 'touch /usr/dwcp-write-test; echo "usr $?"; mkdir /sys/fs/bpf/dwcp-write-test && rmdir /sys/fs/bpf/dwcp-write-test; echo "bpffs $?"; ls /tmp | wc -l' >$R/writes 2>&1
 systemd-analyze security --no-pager dwcp-bpf-exporter.service >$R/security.txt 2>&1
 
 # reload: SIGHUP re-reads the config; the process stays
