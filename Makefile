@@ -21,10 +21,10 @@ endif
 
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP \
+CFLAGS    += $(CPPFLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP \
 	     -I$(OUT) -Ibpf -Iusdt -Iuserspace \
 	     -DDWCP_BPF_VERSION='"$(VERSION)"' -DDWCP_BPF_GIT_COMMIT='"$(GIT_COMMIT)"'
-LDLIBS    += -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lcap -lpthread -lm
+LDLIBS    += -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lcap -lsystemd -lpthread -lm
 
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (make test-asan).
 ifeq ($(SANITIZE),1)
@@ -60,7 +60,7 @@ GO_NODE    := $(wildcard usdt/go/node/*.go) usdt/go/node/go.mod
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: all deps test unit go-test integration demo bench soak clean test-asan lint fuzz test-kernels
+.PHONY: all deps test unit go-test layers integration demo bench soak clean test-asan lint fuzz test-kernels install install-go deb test-systemd
 .SECONDARY:
 all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(OUT)/dwcp-go-node $(PROBE_BINS) $(OUT)/tests/dwcp_sdt_threads_nopie
 
@@ -134,6 +134,11 @@ $(OUT)/tests/dwcp_sdt_threads_nopie: tests/programs/dwcp_sdt_threads.c | $(OUT)/
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
+# No circle among the units of userspace/, in the compiler's include tree
+# (gcc -H) and in the symbols the linker resolves (nm); tsort checks.
+layers: all
+	$(Q)./tests/structure/check_layers.py $(OUT)
+
 integration: all
 	$(Q)./tests/integration/run
 
@@ -141,6 +146,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory go-test
+	$(Q)$(MAKE) --no-print-directory layers
 	$(Q)$(MAKE) --no-print-directory test-asan
 	$(Q)$(MAKE) --no-print-directory integration
 	$(Q)$(MAKE) --no-print-directory test-kernels
@@ -171,9 +177,10 @@ bench: deps
 	$(Q)./tests/bench/run
 
 # libFuzzer (clang) runs every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each
-# (default 60), from its seeds in tests/fuzz/corpus/<name>/; new inputs
-# go to $(OUT)/fuzz/corpus/<name>/, a crash stops with the input saved as
-# $(OUT)/fuzz/<name>-crash-*. Not part of make test.
+# (default 60), from its hand-written seeds in tests/fuzz/corpus/<name>/;
+# the corpus it grows stays in $(OUT)/fuzz/corpus/<name>/ (not in git); a
+# crash stops with the input saved as $(OUT)/fuzz/<name>-crash-*. Not part
+# of make test.
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
@@ -200,6 +207,109 @@ fuzz: $(FUZZ_BINS)
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/$$n- \
 			$(OUT)/fuzz/corpus/$$n $$seeds; \
 	done
+
+# The package under a real systemd: a Debian 12 guest (qemu, the kernel
+# matrix's harness of tests/kernels) installs the .deb and runs its units.
+# Minutes under TCG; not part of make test.
+test-systemd: deps
+	$(Q)./tests/systemd/run.py $(OUT)/systemd-guest
+
+# ---- make install: FHS and Debian's layout ----
+# PREFIX=/usr is the package's (and then /etc, /lib/systemd/system);
+# PREFIX=/usr/local (default) keeps everything under it. DESTDIR stages.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+INCLUDEDIR ?= $(PREFIX)/include
+DOCDIR     ?= $(DATADIR)/doc/dwcp-bpf-exporter
+PKGDATADIR ?= $(DATADIR)/dwcp-bpf-exporter
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+GOCODEDIR  ?= $(DATADIR)/gocode/src
+CONFIG_FILE := $(SYSCONFDIR)/dwcp-bpf-exporter/dwcp-bpf-exporter.yml
+# the units and the config as installed: paths follow PREFIX
+INSTALL_PATHS = sed -e 's|/usr/bin/dwcp-bpf-exporter|$(BINDIR)/dwcp-bpf-exporter|g' \
+	-e 's|/etc/dwcp-bpf-exporter/|$(SYSCONFDIR)/dwcp-bpf-exporter/|g' -e 's|/etc/default/|$(SYSCONFDIR)/default/|g'
+
+# The man page, made from --help and --version.
+$(OUT)/dwcp-bpf-exporter.1.gz: $(OUT)/dwcp-bpf-exporter
+	$(call msg,MAN,$@)
+	$(Q)help2man --no-info --section=1 --source="dwcp-bpf $(VERSION)" \
+		--name="Prometheus metrics from the dwcp USDT probes of DWCP binaries" $< > $(OUT)/dwcp-bpf-exporter.1
+	$(Q)gzip -9nf $(OUT)/dwcp-bpf-exporter.1
+
+install: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-bpf-exporter.1.gz
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(OUT)/dwcp-bpf-exporter $(DESTDIR)$(BINDIR)/dwcp-bpf-exporter
+	$(Q)install -D -m 0644 $(OUT)/dwcp-bpf-exporter.1.gz $(DESTDIR)$(MANDIR)/man1/dwcp-bpf-exporter.1.gz
+	$(Q)install -d $(DESTDIR)$(UNITDIR)
+	$(Q)for u in configs/systemd/dwcp-bpf-exporter.service configs/systemd/dwcp-bpf-exporter.socket; do \
+		$(INSTALL_PATHS) $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
+	@# configuration: never overwrites what an operator edited
+	$(Q)install -d $(DESTDIR)$(SYSCONFDIR)/dwcp-bpf-exporter $(DESTDIR)$(SYSCONFDIR)/default
+	$(Q)[ -e $(DESTDIR)$(CONFIG_FILE) ] || install -m 0644 configs/dwcp-bpf-exporter.yml $(DESTDIR)$(CONFIG_FILE)
+	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/default/dwcp-bpf-exporter ] || \
+		install -m 0644 configs/default/dwcp-bpf-exporter $(DESTDIR)$(SYSCONFDIR)/default/dwcp-bpf-exporter
+	@# Prometheus rules, alerts, scrape and federation configs, dashboard
+	$(Q)install -d $(DESTDIR)$(PKGDATADIR)/prometheus/federation $(DESTDIR)$(PKGDATADIR)/dashboards
+	$(Q)install -m 0644 configs/prometheus/*.yml $(DESTDIR)$(PKGDATADIR)/prometheus/
+	$(Q)install -m 0644 configs/prometheus/federation/*.yml $(DESTDIR)$(PKGDATADIR)/prometheus/federation/
+	$(Q)install -m 0644 dashboards/*.json $(DESTDIR)$(PKGDATADIR)/dashboards/
+	@# bpftrace scripts, and the probe contract for DWCP developers
+	$(Q)install -d $(DESTDIR)$(PKGDATADIR)/bpftrace $(DESTDIR)$(PKGDATADIR)/usdt
+	$(Q)install -m 0755 usdt/bpftrace/*.bt $(DESTDIR)$(PKGDATADIR)/bpftrace/
+	$(Q)install -D -m 0644 usdt/dwcp_probes.h $(DESTDIR)$(INCLUDEDIR)/dwcp_probes.h
+	$(Q)install -m 0644 usdt/dwcp.d $(DESTDIR)$(PKGDATADIR)/usdt/dwcp.d
+	$(Q)install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(Q)install -m 0644 configs/prometheus/RUNBOOK.md $(DESTDIR)$(DOCDIR)/RUNBOOK.md
+	$(Q)$(MAKE) --no-print-directory install-go
+
+# ---- The Go package (usdt/go/metrics, issue 13, branch "go") ----
+# Installed where Debian keeps Go sources, under its import path from
+# go.mod (/usr/share/gocode/src/<module>), once the package is in the tree;
+# until then this does nothing. Its tests and examples stay out.
+GO_PACKAGE := usdt/go/metrics
+install-go:
+	$(Q)if [ -f $(GO_PACKAGE)/go.mod ]; then \
+		mod=$$(sed -n 's/^module //p' $(GO_PACKAGE)/go.mod); \
+		install -d $(DESTDIR)$(GOCODEDIR)/$$mod; \
+		for f in $(GO_PACKAGE)/*.go $(GO_PACKAGE)/*.h $(GO_PACKAGE)/go.mod; do \
+			case $$f in *_test.go|*'*'*) continue;; esac; \
+			install -m 0644 $$f $(DESTDIR)$(GOCODEDIR)/$$mod/; \
+		done; \
+	fi
+
+# ---- make deb: the tree of make install PREFIX=/usr, with dpkg-deb ----
+# Built with Debian's hardening flags in its own folder; control files from
+# configs/debian/; the runtime Depends computed by dpkg-shlibdeps.
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB      := $(OUT)/dwcp-bpf-exporter_$(VERSION)_$(DEB_ARCH).deb
+DEB_OUT  := $(OUT)/deb-build
+DEB_ROOT := $(OUT)/deb/root
+
+deb: deps
+	$(Q)rm -rf $(OUT)/deb $(DEB_OUT) && mkdir -p $(DEB_ROOT)/DEBIAN $(OUT)/deb/shlibs/debian
+	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
+	env CFLAGS="$$(dpkg-buildflags --get CFLAGS)" CPPFLAGS="$$(dpkg-buildflags --get CPPFLAGS)" \
+		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" $(MAKE) --no-print-directory OUT=$(DEB_OUT) \
+		install PREFIX=/usr DESTDIR=$(abspath $(DEB_ROOT))
+	$(Q)strip --strip-unneeded --remove-section=.comment --remove-section=.note $(DEB_ROOT)/usr/bin/dwcp-bpf-exporter
+	$(Q)install -m 0644 configs/debian/copyright $(DEB_ROOT)/usr/share/doc/dwcp-bpf-exporter/copyright
+	$(Q)gzip -9nc configs/debian/changelog > $(DEB_ROOT)/usr/share/doc/dwcp-bpf-exporter/changelog.gz
+	$(Q)install -m 0644 configs/debian/conffiles $(DEB_ROOT)/DEBIAN/conffiles
+	$(Q)install -m 0755 configs/debian/postinst configs/debian/prerm configs/debian/postrm $(DEB_ROOT)/DEBIAN/
+	$(Q)printf 'Source: dwcp-bpf\n\nPackage: dwcp-bpf-exporter\nArchitecture: any\n' > $(OUT)/deb/shlibs/debian/control
+	$(Q)deps=$$(cd $(OUT)/deb/shlibs && dpkg-shlibdeps -O -e $(abspath $(DEB_ROOT))/usr/bin/dwcp-bpf-exporter | \
+		sed -n 's/^shlibs:Depends=//p'); \
+	size=$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1); \
+	sed -e "s/@VERSION@/$(VERSION)/" -e "s/@ARCH@/$(DEB_ARCH)/" -e "s/@DEPENDS@/$$deps/" -e "s/@SIZE@/$$size/" \
+		configs/debian/control > $(DEB_ROOT)/DEBIAN/control
+	$(Q)cd $(DEB_ROOT) && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | sort -z | xargs -0 md5sum > DEBIAN/md5sums
+	$(Q)dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DEB) >/dev/null
+	$(call msg,DEB,$(DEB))
 
 clean:
 	$(Q)rm -rf $(OUT)

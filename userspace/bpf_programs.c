@@ -16,6 +16,7 @@
 #include "hde.skel.h"
 #include "log.h"
 #include "migration.skel.h"
+#include "proc_exit.skel.h"
 #include "system.skel.h"
 
 /*
@@ -110,7 +111,26 @@ int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes,
 	OPEN_LOAD(p, migration, (void)0, pin_root, err, errlen);
 	OPEN_LOAD(p, federation, (void)0, pin_root, err, errlen);
 	OPEN_LOAD(p, system, (void)0, pin_root, err, errlen);
+
+	/* exits from now on; the reaper's first pass asks the kernel about
+	 * what exited before */
+	p->exits = proc_exit_bpf__open_and_load();
+	if (!p->exits) {
+		snprintf(err, errlen, "load BPF object proc_exit: %s", strerror(errno));
+		return -errno;
+	}
+	rc = proc_exit_bpf__attach(p->exits);
+	if (rc) {
+		snprintf(err, errlen, "attach BPF program dwcp_process_exit to sched_process_exit: %s", strerror(-rc));
+		return rc;
+	}
 	return 0;
+}
+
+void bpf_programs_exit_fds(const struct bpf_programs *p, int *ring_fd, int *lost_fd)
+{
+	*ring_fd = bpf_map__fd(p->exits->maps.exits);
+	*lost_fd = bpf_map__fd(p->exits->maps.exits_lost);
 }
 
 void bpf_programs_destroy(struct bpf_programs *p)
@@ -120,7 +140,29 @@ void bpf_programs_destroy(struct bpf_programs *p)
 	migration_bpf__destroy(p->migration);
 	federation_bpf__destroy(p->federation);
 	system_bpf__destroy(p->system);
+	proc_exit_bpf__destroy(p->exits);
 	memset(p, 0, sizeof(*p));
+}
+
+void bpf_programs_maps(const struct bpf_programs *p, struct bpf_map *out[DWCP_MAP_COUNT])
+{
+	out[DWCP_MAP_STREAMS] = p->amst->maps.streams;
+	out[DWCP_MAP_STREAM_RESULTS] = p->amst->maps.stream_results;
+	out[DWCP_MAP_STREAM_ERRORS] = p->amst->maps.stream_errors;
+	out[DWCP_MAP_OPS_INFLIGHT] = p->amst->maps.ops_inflight;
+	out[DWCP_MAP_OP_LATENCY] = p->amst->maps.op_latency;
+	out[DWCP_MAP_BANDWIDTH] = p->amst->maps.bandwidth_levels;
+	out[DWCP_MAP_HDE_BY_TYPE] = p->hde->maps.hde_by_type;
+	out[DWCP_MAP_BASELINES] = p->hde->maps.baselines;
+	out[DWCP_MAP_DICTIONARY] = p->hde->maps.dictionary_levels;
+	out[DWCP_MAP_MIGRATIONS_INFLIGHT] = p->migration->maps.migrations_inflight;
+	out[DWCP_MAP_MIGRATION_DURATION] = p->migration->maps.migration_outcomes;
+	out[DWCP_MAP_SPEEDUP] = p->migration->maps.speedups;
+	out[DWCP_MAP_FEDERATION_SYNC] = p->federation->maps.sync_durations;
+	out[DWCP_MAP_BANDWIDTH_SAVED] = p->federation->maps.bandwidth_saved_bytes;
+	out[DWCP_MAP_HEALTH] = p->system->maps.health_levels;
+	out[DWCP_MAP_FEATURES] = p->system->maps.feature_levels;
+	out[DWCP_MAP_VERSIONS] = p->system->maps.versions;
 }
 
 void bpf_programs_detach(struct attach_target *t)
@@ -134,19 +176,19 @@ void bpf_programs_detach(struct attach_target *t)
 	t->attached = 0;
 }
 
-/* Attaches every program to the probes of the file t->path names now. */
+/* Attaches every program not attached yet to the probes of the file
+ * t->path names now. */
 static void attach_all(struct bpf_programs *p, struct attach_target *t)
 {
 	struct bpf_program *prog;
 
-	t->attached = 0;
 	for (int o = 0; o < BPF_AREA_COUNT; o++) {
 		bpf_object__for_each_program(prog, p->objects[o]) {
 			const char *probe = bpf_program__name(prog);
 			int id = dwcp_probe_id_of(probe);
 			struct bpf_link *link;
 
-			if (id < 0)
+			if (id < 0 || t->links[id])
 				continue;
 			link = bpf_program__attach_usdt(prog, t->pid ? t->pid : -1, t->path, "dwcp", probe, NULL);
 			if (!link) {
@@ -165,6 +207,7 @@ static void attach_all(struct bpf_programs *p, struct attach_target *t)
 int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t)
 {
 	struct stat st;
+	bool seen_before = t->ino != 0;
 
 	if (stat(t->path, &st) != 0 || !S_ISREG(st.st_mode)) {
 		if (!t->missing)
@@ -174,10 +217,21 @@ int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t)
 		return -ENOENT;
 	}
 	if (t->missing)
-		log_event(LOG_INFO, "binary is back", "binary", t->path, NULL);
+		log_event(LOG_INFO, seen_before ? "binary is back" : "binary appeared", "binary", t->path, NULL);
 	t->missing = false;
-	if (st.st_dev == t->dev && st.st_ino == t->ino)
-		return 0;
+	if (st.st_dev == t->dev && st.st_ino == t->ino) {
+		int before = t->attached;
+
+		if (before == DWCP_PROBE_COUNT || (st.st_size == t->size && st.st_mtime == t->mtime))
+			return 0;
+		/* the file was written since probes were looked for: it was
+		 * still being written when it appeared (cp); look again for
+		 * the probes not attached yet */
+		t->size = st.st_size;
+		t->mtime = st.st_mtime;
+		attach_all(p, t);
+		return t->attached > before;
+	}
 
 	for (int i = 0; i < DWCP_PROBE_COUNT; i++) {
 		bpf_link__destroy(t->previous_links[i]);
@@ -187,8 +241,12 @@ int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t)
 	}
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;
+	t->size = st.st_size;
+	t->mtime = st.st_mtime;
+	t->attached = 0;
 	attach_all(p, t);
-	t->reattachments++;
+	if (seen_before)
+		t->reattachments++;
 	return 1;
 }
 
@@ -239,6 +297,24 @@ static int check_attachable(const char *path, pid_t pid, char *err, size_t errle
 	return -ENOTSUP;
 }
 
+int bpf_programs_await(struct attach_target *t, const char *path, char *err, size_t errlen)
+{
+	char cwd[PATH_MAX];
+
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < DWCP_PROBE_COUNT; i++)
+		t->error[i] = -ENOENT;
+	if (path[0] == '/') {
+		snprintf(t->path, sizeof(t->path), "%s", path);
+	} else if (!getcwd(cwd, sizeof(cwd)) ||
+		   snprintf(t->path, sizeof(t->path), "%s/%s", cwd, path) >= (int)sizeof(t->path)) {
+		snprintf(err, errlen, "binary %s: cannot make the path absolute", path);
+		return -ENAMETOOLONG;
+	}
+	t->missing = true;
+	return 0;
+}
+
 int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const char *path, pid_t pid,
 			char *err, size_t errlen)
 {
@@ -265,6 +341,8 @@ int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const c
 	t->pid = pid;
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;
+	t->size = st.st_size;
+	t->mtime = st.st_mtime;
 	attach_all(p, t);
 	return t->attached;
 }

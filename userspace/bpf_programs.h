@@ -4,7 +4,9 @@
  *
  * What it offers
  *   - bpf_programs_load(): open every skeleton, size its maps, pin them (or
- *     reuse the maps an earlier exporter pinned), load it.
+ *     reuse the maps an earlier exporter pinned), load it; load and attach
+ *     the process-exit program.
+ *   - bpf_programs_exit_fds(): its ring buffer and lost-event counter.
  *   - bpf_programs_attach(): attach every program to the probe of the same
  *     name in one binary (all its processes, or one pid); probes the binary
  *     lacks are recorded, not fatal.
@@ -28,8 +30,10 @@ struct hde_bpf;
 struct migration_bpf;
 struct federation_bpf;
 struct system_bpf;
+struct proc_exit_bpf;
 struct bpf_object;
 struct bpf_link;
+struct bpf_map;
 
 #define BPF_AREA_COUNT 5
 
@@ -43,14 +47,16 @@ struct attach_target {
 	pid_t pid;
 	dev_t dev;
 	ino_t ino;
+	off_t size;   /* of the file when its probes were last looked for */
+	time_t mtime;
 	struct bpf_link *links[DWCP_PROBE_COUNT];
 	int error[DWCP_PROBE_COUNT]; /* 0 attached, else -errno of the attach */
 	int attached;                /* probes attached */
 	/* the binary replaced last: its processes may still run and stay
 	 * instrumented until the next replacement */
 	struct bpf_link *previous_links[DWCP_PROBE_COUNT];
-	unsigned long reattachments;
-	bool missing; /* path has been gone since the last check */
+	unsigned long reattachments; /* replaced by a new file (not counting the first) */
+	bool missing; /* nothing at the path since the last check; ino 0: never was */
 };
 
 struct bpf_programs {
@@ -59,7 +65,10 @@ struct bpf_programs {
 	struct migration_bpf *migration;
 	struct federation_bpf *federation;
 	struct system_bpf *system;
-	struct bpf_object *objects[BPF_AREA_COUNT];
+	struct bpf_object *objects[BPF_AREA_COUNT]; /* the probe areas */
+	/* process exits for the reaper (bpf/proc_exit.bpf.c): attached to the
+	 * kernel at load, never pinned */
+	struct proc_exit_bpf *exits;
 };
 
 /* pin_root: an existing directory in bpffs (pin_path_prepare()) where the
@@ -69,6 +78,12 @@ int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes,
 		      size_t errlen);
 void bpf_programs_destroy(struct bpf_programs *p);
 
+/* The fds of the exit ring buffer and of its per-CPU lost-event counter. */
+void bpf_programs_exit_fds(const struct bpf_programs *p, int *ring_fd, int *lost_fd);
+
+/* The loaded maps by id (enum dwcp_map_id), from the skeletons. */
+void bpf_programs_maps(const struct bpf_programs *p, struct bpf_map *out[DWCP_MAP_COUNT]);
+
 /* Attaches every program to path's probes (pid 0: all processes). Returns
  * the number of probes attached (0 when the binary has none), or a negative
  * errno when path cannot be used at all, with err saying why: among those,
@@ -77,10 +92,18 @@ int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const c
 			char *err, size_t errlen);
 void bpf_programs_detach(struct attach_target *t);
 
+/*
+ * For a path where nothing is yet (a DWCP package installed after the
+ * exporter started): t waits, missing, with no inode; bpf_programs_follow()
+ * attaches once a file appears. 0, or a negative errno with err.
+ */
+int bpf_programs_await(struct attach_target *t, const char *path, char *err, size_t errlen);
+
 /* Checks t's path: when it names a new file (a package upgrade renames a new
- * inode over it), attaches to the new file and keeps the old links one
- * generation. Returns 1 when it re-attached, 0 when nothing changed, a
- * negative errno when the path is gone (t->missing is set). */
+ * inode over it, or a file appeared where t waited), attaches to the new
+ * file and keeps the old links one generation; a file where no probe was
+ * found yet is tried again. Returns 1 when it attached anew, 0 when nothing
+ * changed, a negative errno when the path is gone (t->missing is set). */
 int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t);
 
 #endif /* DWCP_BPF_PROGRAMS_H */

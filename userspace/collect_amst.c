@@ -1,11 +1,9 @@
-/* AMST families: streams, bytes, errors, operation latency, bandwidth. */
+/* AMST families that need code: streams active and bytes per stream (one
+ * walk of the stream map), bandwidth utilization (a ratio of two sums). */
 #include <bpf/libbpf.h>
-#include <stddef.h>
 
 #include "amst.skel.h"
-#include "collector.h"
-#include "hist_render.h"
-#include "map_read.h"
+#include "collect_areas.h"
 
 /* series value of the streams table */
 enum { STREAM_SENT, STREAM_RECEIVED, STREAM_ACTIVE, STREAM_WORDS };
@@ -27,24 +25,26 @@ static enum map_verdict append_stream(const void *key, const void *value, void *
 	return MAP_KEEP;
 }
 
-static void render_stream_bytes(struct collect_ctx *ctx, const uint64_t *totals)
+void collect_amst_streams(struct collect_ctx *ctx)
 {
-	struct collector *c = ctx->c;
-	struct series_table *t = &c->table;
+	struct collect_state *s = ctx->s;
+	struct series_table *t = &s->table;
 	struct stream_walk walk = { .t = t };
 	struct expo_label labels[3];
-	size_t n = collect_base_labels(ctx, labels, true);
+	size_t n = collect_flag_labels(ctx, MF_AMST_STREAMS_ACTIVE, labels);
+	uint64_t totals[DWCP_AMST_TOTAL_COUNT] = { 0 };
 	char text[DWCP_LABEL_LEN];
-	int seen;
+	int seen, err;
 
+	err = map_read_percpu_u64_array(bpf_map__fd(s->bpf->amst->maps.amst_totals), DWCP_AMST_TOTAL_COUNT, totals);
+	if (err)
+		ctx->err = err;
 	series_table_reset(t, DWCP_LABEL_LEN, STREAM_WORDS);
-	seen = map_for_each(bpf_map__fd(c->maps[DWCP_MAP_STREAMS]), sizeof(struct dwcp_proc_label_key),
-			    sizeof(struct dwcp_stream), false, append_stream, &walk, NULL);
+	seen = collect_walk(s, DWCP_MAP_STREAMS, append_stream, &walk);
 	if (seen < 0) {
 		ctx->err = seen;
 		return;
 	}
-	c->map_entries[DWCP_MAP_STREAMS] = seen;
 	/* the same stream id in two processes is one series */
 	series_table_merge(t, series_merge_sum);
 
@@ -53,7 +53,7 @@ static void render_stream_bytes(struct collect_ctx *ctx, const uint64_t *totals)
 
 	for (int dir = 0; dir < 2; dir++) {
 		metric_family_begin(ctx->w, dir == 0 ? MF_AMST_BYTES_SENT : MF_AMST_BYTES_RECEIVED);
-		if (!c->opt->stream_id_label) {
+		if (!s->opt->stream_id_label) {
 			expo_sample_u64(ctx->w, NULL, labels, n,
 					totals[dir == 0 ? DWCP_AMST_BYTES_SENT : DWCP_AMST_BYTES_RECEIVED]);
 			continue;
@@ -67,52 +67,17 @@ static void render_stream_bytes(struct collect_ctx *ctx, const uint64_t *totals)
 	}
 }
 
-static void render_latency(struct collect_ctx *ctx)
+void collect_amst_bandwidth(struct collect_ctx *ctx)
 {
-	struct series_table *t = &ctx->c->table;
-	struct expo_label labels[3];
-	size_t n = collect_base_labels(ctx, labels, true);
-	char text[DWCP_LABEL_LEN];
-
-	collect_map_into_table(ctx, DWCP_MAP_OP_LATENCY, sizeof(struct dwcp_label_key), sizeof(struct dwcp_hist),
-			       true, 0, DWCP_LABEL_LEN, 0, sizeof(struct dwcp_hist) / 8, series_merge_sum);
-	metric_family_begin(ctx->w, MF_AMST_LATENCY);
-	for (size_t i = 0; i < t->n; i++) {
-		labels[n] = (struct expo_label){ "operation", collect_label_text(series_key(t, i), text, sizeof(text)) };
-		hist_render(ctx->w, labels, n + 1, DWCP_HIST_OP_LATENCY, (const struct dwcp_hist *)series_value(t, i));
-	}
-}
-
-static void render_bandwidth(struct collect_ctx *ctx)
-{
-	struct series_table *t = &ctx->c->table;
+	struct series_table *t = &ctx->s->table;
 	struct expo_label labels[2];
-	size_t n = collect_base_labels(ctx, labels, true);
-	uint64_t used = 0, available = 0;
+	size_t n = collect_flag_labels(ctx, MF_AMST_BANDWIDTH_UTILIZATION, labels);
 
-	/* one entry per process: sum what every live process uses and has */
-	collect_map_into_table(ctx, DWCP_MAP_BANDWIDTH, sizeof(struct dwcp_proc_key), sizeof(struct dwcp_bandwidth),
-			       false, 0, sizeof(struct dwcp_proc_key), 0, 2, series_merge_sum);
-	for (size_t i = 0; i < t->n; i++) {
-		used += series_value(t, i)[0];
-		available += series_value(t, i)[1];
-	}
+	/* one entry per process, folded into one: what every live process
+	 * uses and has */
+	collect_series(ctx, DWCP_MAP_BANDWIDTH, series_merge_sum);
 	metric_family_begin(ctx->w, MF_AMST_BANDWIDTH_UTILIZATION);
-	if (available > 0)
-		expo_sample(ctx->w, NULL, labels, n, (double)used * 100.0 / (double)available);
-}
-
-void collect_amst(struct collect_ctx *ctx)
-{
-	uint64_t totals[DWCP_AMST_TOTAL_COUNT] = { 0 };
-	int err = map_read_percpu_u64_array(bpf_map__fd(ctx->c->bpf->amst->maps.amst_totals),
-					    DWCP_AMST_TOTAL_COUNT, totals);
-
-	if (err)
-		ctx->err = err;
-	render_stream_bytes(ctx, totals);
-	collect_label_counter(ctx, MF_AMST_STREAMS_TOTAL, DWCP_MAP_STREAM_RESULTS, "result", true);
-	collect_label_counter(ctx, MF_AMST_ERRORS, DWCP_MAP_STREAM_ERRORS, "error_type", true);
-	render_latency(ctx);
-	render_bandwidth(ctx);
+	if (t->n == 1 && series_value(t, 0)[1] > 0)
+		expo_sample(ctx->w, NULL, labels, n,
+			    (double)series_value(t, 0)[0] * 100.0 / (double)series_value(t, 0)[1]);
 }

@@ -1,30 +1,31 @@
-/* HDE families: compression ratio, operations, bytes, delta hits, baselines,
- * dictionary efficiency. */
+/* HDE families that need code: compression ratio, operations, delta hit
+ * rate and bytes, all from one walk of the per-data-type map; dictionary
+ * efficiency (no label: the process that reported last). */
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collect_areas.h"
 #include "hde.skel.h"
 #include "hist_render.h"
-#include "map_read.h"
-
-#define STATS_WORDS (sizeof(struct dwcp_hde_type_stats) / sizeof(uint64_t))
 
 static const struct dwcp_hde_type_stats *stats_at(const struct series_table *t, size_t i)
 {
 	return (const struct dwcp_hde_type_stats *)series_value(t, i);
 }
 
-static void render_by_type(struct collect_ctx *ctx, const uint64_t *decompress)
+void collect_hde_by_type(struct collect_ctx *ctx)
 {
-	struct series_table *t = &ctx->c->table;
+	struct series_table *t = &ctx->s->table;
 	struct expo_label labels[4];
-	size_t n = collect_base_labels(ctx, labels, true);
+	size_t n = collect_flag_labels(ctx, MF_HDE_COMPRESSION_RATIO, labels);
+	uint64_t decompress[DWCP_DECOMPRESS_RESULT_COUNT] = { 0 };
 	char text[DWCP_LABEL_LEN];
 	uint64_t ops = 0, hits = 0;
+	int err = map_read_percpu_u64_array(bpf_map__fd(ctx->s->bpf->hde->maps.decompress_results),
+					    DWCP_DECOMPRESS_RESULT_COUNT, decompress);
 
-	collect_map_into_table(ctx, DWCP_MAP_HDE_BY_TYPE, sizeof(struct dwcp_label_key),
-			       sizeof(struct dwcp_hde_type_stats), true, 0, DWCP_LABEL_LEN, 0, STATS_WORDS,
-			       series_merge_sum);
+	if (err)
+		ctx->err = err;
+	collect_series(ctx, DWCP_MAP_HDE_BY_TYPE, series_merge_sum);
 
 	metric_family_begin(ctx->w, MF_HDE_COMPRESSION_RATIO);
 	for (size_t i = 0; i < t->n; i++) {
@@ -59,30 +60,15 @@ static void render_by_type(struct collect_ctx *ctx, const uint64_t *decompress)
 	}
 }
 
-static void render_dictionary(struct collect_ctx *ctx)
+void collect_hde_dictionary(struct collect_ctx *ctx)
 {
-	struct series_table *t = &ctx->c->table;
+	struct series_table *t = &ctx->s->table;
 	struct expo_label labels[2];
-	size_t n = collect_base_labels(ctx, labels, true);
+	size_t n = collect_flag_labels(ctx, MF_HDE_DICTIONARY_EFFICIENCY, labels);
 
 	/* one entry per process: fold to the one reported last */
-	collect_map_into_table(ctx, DWCP_MAP_DICTIONARY, sizeof(struct dwcp_proc_key), sizeof(struct dwcp_level),
-			       false, 0, 0, 0, 2, series_merge_latest);
+	collect_series(ctx, DWCP_MAP_DICTIONARY, series_merge_latest);
 	metric_family_begin(ctx->w, MF_HDE_DICTIONARY_EFFICIENCY);
 	if (t->n == 1)
 		expo_sample(ctx->w, NULL, labels, n, (double)series_value(t, 0)[0] / 100.0);
-}
-
-void collect_hde(struct collect_ctx *ctx)
-{
-	uint64_t decompress[DWCP_DECOMPRESS_RESULT_COUNT] = { 0 };
-	int err = map_read_percpu_u64_array(bpf_map__fd(ctx->c->bpf->hde->maps.decompress_results),
-					    DWCP_DECOMPRESS_RESULT_COUNT, decompress);
-
-	if (err)
-		ctx->err = err;
-	render_by_type(ctx, decompress);
-	collect_proc_levels(ctx, MF_HDE_BASELINE_COUNT, DWCP_MAP_BASELINES, "baseline_type", true, series_merge_sum,
-			    1.0);
-	render_dictionary(ctx);
 }

@@ -5,15 +5,15 @@
 #include <stdio.h>
 
 #include "bpf_stats.h"
-#include "collector.h"
+#include "collect_areas.h"
 #include "dwcp_names.h"
 #include "http_server.h"
-#include "map_read.h"
+#include "map_layouts.h"
 #include "process_metrics.h"
 
 static void render_attach_state(struct collect_ctx *ctx)
 {
-	struct collector *c = ctx->c;
+	struct collect_state *c = ctx->s;
 	struct expo_label labels[2];
 	uint64_t attached_binaries = 0;
 
@@ -48,7 +48,7 @@ static void sum_object_arrays(struct collect_ctx *ctx, const char *map_name, uin
 	for (uint32_t i = 0; i < n; i++)
 		out[i] = 0;
 	for (int o = 0; o < BPF_AREA_COUNT; o++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(ctx->c->bpf->objects[o], map_name);
+		struct bpf_map *map = bpf_object__find_map_by_name(ctx->s->bpf->objects[o], map_name);
 		int err;
 
 		if (!map)
@@ -65,7 +65,7 @@ static void sum_object_arrays(struct collect_ctx *ctx, const char *map_name, uin
 
 static void render_bpf_health(struct collect_ctx *ctx)
 {
-	struct collector *c = ctx->c;
+	struct collect_state *c = ctx->s;
 	uint64_t bad[DWCP_BAD_ARG_SLOTS], full[DWCP_MAP_COUNT], runs[DWCP_RUNS_COUNT];
 	struct expo_label labels[2];
 
@@ -82,7 +82,7 @@ static void render_bpf_health(struct collect_ctx *ctx)
 	sum_object_arrays(ctx, "map_full", DWCP_MAP_COUNT, full);
 	metric_family_begin(ctx->w, MF_BPF_MAP_FULL_EVENTS);
 	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
-		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
+		labels[0] = (struct expo_label){ "map", map_layout(m)->name };
 		expo_sample_u64(ctx->w, NULL, labels, 1, full[m]);
 	}
 
@@ -91,8 +91,8 @@ static void render_bpf_health(struct collect_ctx *ctx)
 	expo_sample_u64(ctx->w, NULL, NULL, 0, runs[DWCP_RUNS_INTERLEAVED]);
 
 	metric_family_begin(ctx->w, MF_BPF_ABANDONED);
-	for (int i = 0; i < 3; i++) {
-		static const char *const what[] = { "stream", "op", "migration" };
+	for (int i = 0; i < ABANDONED_COUNT; i++) {
+		static const char *const what[ABANDONED_COUNT] = { "stream", "op", "migration" };
 
 		labels[0] = (struct expo_label){ "what", what[i] };
 		expo_sample_u64(ctx->w, NULL, labels, 1, c->abandoned[i]);
@@ -102,12 +102,12 @@ static void render_bpf_health(struct collect_ctx *ctx)
 	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
 		if (c->map_entries[m] < 0)
 			continue;
-		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
+		labels[0] = (struct expo_label){ "map", map_layout(m)->name };
 		expo_sample_u64(ctx->w, NULL, labels, 1, (uint64_t)c->map_entries[m]);
 	}
 	metric_family_begin(ctx->w, MF_BPF_MAP_CAPACITY);
 	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
-		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
+		labels[0] = (struct expo_label){ "map", map_layout(m)->name };
 		expo_sample_u64(ctx->w, NULL, labels, 1, bpf_map__max_entries(c->maps[m]));
 	}
 }
@@ -128,7 +128,7 @@ static void render_program_stats(struct collect_ctx *ctx)
 	metric_family_begin(ctx->w, MF_BPF_STATS_ENABLED);
 	expo_sample_u64(ctx->w, NULL, NULL, 0, bpf_stats_enabled());
 	for (int o = 0; o < BPF_AREA_COUNT; o++) {
-		bpf_object__for_each_program(prog, ctx->c->bpf->objects[o]) {
+		bpf_object__for_each_program(prog, ctx->s->bpf->objects[o]) {
 			int id = dwcp_probe_id_of(bpf_program__name(prog));
 			int err;
 
@@ -165,9 +165,9 @@ static void render_http_requests(struct collect_ctx *ctx)
 	char code[12];
 
 	metric_family_begin(ctx->w, MF_EXPORTER_HTTP_REQUESTS);
-	if (!ctx->c->http_stats)
+	if (!ctx->s->http_stats)
 		return;
-	ctx->c->http_stats(ctx->c->http_stats_ctx, &stats);
+	ctx->s->http_stats(ctx->s->http_stats_ctx, &stats);
 	for (int i = 0; i < HTTP_STATS_NCODES; i++) {
 		if (http_stats_codes[i])
 			snprintf(code, sizeof(code), "%u", http_stats_codes[i]);
@@ -188,7 +188,7 @@ void collect_self(struct collect_ctx *ctx)
 	metric_family_begin(ctx->w, MF_EXPORTER_BUILD_INFO);
 	expo_sample_u64(ctx->w, NULL, build, 2, 1);
 	metric_family_begin(ctx->w, MF_EXPORTER_SCRAPE_DURATION);
-	expo_sample(ctx->w, NULL, NULL, 0, ctx->c->last_scrape_seconds);
+	expo_sample(ctx->w, NULL, NULL, 0, ctx->s->last_scrape_seconds);
 	render_http_requests(ctx);
 	process_metrics_render(ctx->w);
 }

@@ -1,9 +1,8 @@
-/* System families: component health, feature flags, version info. */
-#include <bpf/libbpf.h>
+/* System families that need code: version info, whose labels are the three
+ * strings of a build (in the map's value, not its key). */
 #include <stddef.h>
 
-#include "collector.h"
-#include "map_read.h"
+#include "collect_areas.h"
 
 #define BUILD_KEY_SIZE offsetof(struct dwcp_version, updated_ns)
 
@@ -18,42 +17,30 @@ static enum map_verdict append_build(const void *key, const void *value, void *a
 	return MAP_KEEP;
 }
 
-static void render_versions(struct collect_ctx *ctx)
+void collect_system_versions(struct collect_ctx *ctx)
 {
-	struct collector *c = ctx->c;
-	struct series_table *t = &c->table;
+	struct series_table *t = &ctx->s->table;
 	struct expo_label labels[4];
+	size_t n = collect_flag_labels(ctx, MF_SYSTEM_VERSION_INFO, labels);
 	char version[DWCP_LABEL_LEN], commit[DWCP_LABEL_LEN], date[DWCP_LABEL_LEN];
 	int seen;
 
 	series_table_reset(t, BUILD_KEY_SIZE, 1);
-	seen = map_for_each(bpf_map__fd(c->maps[DWCP_MAP_VERSIONS]), sizeof(struct dwcp_proc_key),
-			    sizeof(struct dwcp_version), false, append_build, t, NULL);
+	seen = collect_walk(ctx->s, DWCP_MAP_VERSIONS, append_build, t);
 	if (seen < 0) {
 		ctx->err = seen;
 		return;
 	}
-	c->map_entries[DWCP_MAP_VERSIONS] = seen;
 	series_table_merge(t, series_merge_min);
 
 	metric_family_begin(ctx->w, MF_SYSTEM_VERSION_INFO);
-	labels[0] = (struct expo_label){ "cluster", c->cluster };
 	for (size_t i = 0; i < t->n; i++) {
 		const struct dwcp_version *v = series_key(t, i);
 
-		labels[1] = (struct expo_label){ "version", collect_label_text(v->version, version, sizeof(version)) };
-		labels[2] = (struct expo_label){ "git_commit", collect_label_text(v->git_commit, commit, sizeof(commit)) };
-		labels[3] = (struct expo_label){ "build_date", collect_label_text(v->build_date, date, sizeof(date)) };
-		expo_sample_u64(ctx->w, NULL, labels, 4, 1);
+		labels[n] = (struct expo_label){ "version", collect_label_text(v->version, version, sizeof(version)) };
+		labels[n + 1] = (struct expo_label){ "git_commit",
+						     collect_label_text(v->git_commit, commit, sizeof(commit)) };
+		labels[n + 2] = (struct expo_label){ "build_date", collect_label_text(v->build_date, date, sizeof(date)) };
+		expo_sample_u64(ctx->w, NULL, labels, n + 3, 1);
 	}
-}
-
-void collect_system(struct collect_ctx *ctx)
-{
-	/* several processes: the component is as healthy as its worst one */
-	collect_proc_levels(ctx, MF_SYSTEM_COMPONENT_HEALTH, DWCP_MAP_HEALTH, "component", true, series_merge_min,
-			    1.0);
-	collect_proc_levels(ctx, MF_SYSTEM_CONFIG_ENABLED, DWCP_MAP_FEATURES, "feature", true, series_merge_latest,
-			    1.0);
-	render_versions(ctx);
 }

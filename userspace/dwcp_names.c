@@ -33,26 +33,6 @@ static const char *const reason_names[DWCP_BAD_REASON_COUNT] = {
 	[DWCP_BAD_UNMATCHED_END] = "unmatched_end",
 };
 
-static const char *const map_names[DWCP_MAP_COUNT] = {
-	[DWCP_MAP_STREAMS] = "streams",
-	[DWCP_MAP_STREAM_RESULTS] = "stream_results",
-	[DWCP_MAP_STREAM_ERRORS] = "stream_errors",
-	[DWCP_MAP_OPS_INFLIGHT] = "ops_inflight",
-	[DWCP_MAP_OP_LATENCY] = "op_latency",
-	[DWCP_MAP_BANDWIDTH] = "bandwidth_levels",
-	[DWCP_MAP_HDE_BY_TYPE] = "hde_by_type",
-	[DWCP_MAP_BASELINES] = "baselines",
-	[DWCP_MAP_DICTIONARY] = "dictionary_levels",
-	[DWCP_MAP_MIGRATIONS_INFLIGHT] = "migrations_inflight",
-	[DWCP_MAP_MIGRATION_DURATION] = "migration_outcomes",
-	[DWCP_MAP_SPEEDUP] = "speedups",
-	[DWCP_MAP_FEDERATION_SYNC] = "sync_durations",
-	[DWCP_MAP_BANDWIDTH_SAVED] = "bandwidth_saved_bytes",
-	[DWCP_MAP_HEALTH] = "health_levels",
-	[DWCP_MAP_FEATURES] = "feature_levels",
-	[DWCP_MAP_VERSIONS] = "versions",
-};
-
 const char *dwcp_probe_name(enum dwcp_probe_id id)
 {
 	return (unsigned)id < DWCP_PROBE_COUNT ? probe_names[id] : "unknown";
@@ -61,11 +41,6 @@ const char *dwcp_probe_name(enum dwcp_probe_id id)
 const char *dwcp_bad_arg_reason_name(enum dwcp_bad_arg_reason reason)
 {
 	return (unsigned)reason < DWCP_BAD_REASON_COUNT ? reason_names[reason] : "unknown";
-}
-
-const char *dwcp_map_name(enum dwcp_map_id id)
-{
-	return (unsigned)id < DWCP_MAP_COUNT ? map_names[id] : "unknown";
 }
 
 int dwcp_probe_id_of(const char *name)

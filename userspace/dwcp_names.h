@@ -1,7 +1,7 @@
 /*
  * dwcp_names.h: names of the identifiers in bpf/dwcp_maps.h, as they appear
- * in label values and logs (probe="stream_data", reason="truncated_string",
- * map="streams").
+ * in label values and logs (probe="stream_data", reason="truncated_string").
+ * Map names live with the map layouts (map_layouts.h).
  */
 #ifndef DWCP_NAMES_H
 #define DWCP_NAMES_H
@@ -10,7 +10,6 @@
 
 const char *dwcp_probe_name(enum dwcp_probe_id id);
 const char *dwcp_bad_arg_reason_name(enum dwcp_bad_arg_reason reason);
-const char *dwcp_map_name(enum dwcp_map_id id);
 
 /* The probe id of a probe name, or -1. */
 int dwcp_probe_id_of(const char *name);

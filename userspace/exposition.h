@@ -13,8 +13,8 @@
  *     UTF-8 and every line ends with '\n'.
  *   - Histograms from non-cumulative bucket counts (the layout of
  *     bpf/histogram.h): cumulative _bucket lines, le="+Inf", _sum, _count.
- *   - expo_negotiate(): picks the format from an Accept header, and
- *     expo_content_type() names it for the Content-Type header.
+ *   - expo_content_type() names a format for the Content-Type header
+ *     (content_negotiation.h picks it from a request's Accept header).
  *
  * Caller bugs (a family started twice since begin, a sample before any
  * family, a counter name without "_total") are recorded, not rendered:
@@ -109,13 +109,6 @@ void expo_writer_append_rendered(struct expo_writer *w, const char *text, size_t
 
 /* NULL if fine, else what went wrong first (out of memory, a caller bug). */
 const char *expo_writer_error(const struct expo_writer *w);
-
-/*
- * NULL, empty or garbage -> text 0.0.4. OpenMetrics only when the header asks
- * for application/openmetrics-text (version 1.0.0 or none) with a q-value at
- * least as high as the best one for text/plain; q=0 means not acceptable.
- */
-enum expo_format expo_negotiate(const char *accept_header);
 
 /* "text/plain; version=0.0.4; charset=utf-8" or
  * "application/openmetrics-text; version=1.0.0; charset=utf-8". */

@@ -19,7 +19,6 @@
  *   - http_server_stop(): closes the ports and waits for in-flight requests.
  *   - http_server_stats(): the last scrape's duration and requests by status
  *     code, for the exporter's self-metrics.
- *   - http_accepts_gzip(): the Accept-Encoding decision, exposed for tests.
  *
  * Threads: one thread per connection (MHD_USE_THREAD_PER_CONNECTION). A
  * render reads BPF maps and may take a while; with a thread pool a slow
@@ -61,10 +60,14 @@ struct http_handlers {
 struct http_server_config {
 	const char *listen_addresses[HTTP_SERVER_MAX_LISTEN]; /* host:port, see listen_address.h */
 	size_t n_listen;
+	/* or sockets already listening (socket activation): used instead of
+	 * the addresses when n_listen_fds > 0; the server closes them */
+	int listen_fds[HTTP_SERVER_MAX_LISTEN];
+	size_t n_listen_fds;
 	const char *telemetry_path;     /* default "/metrics" */
 	unsigned max_requests;          /* concurrent /metrics renders; beyond: 503; 0 = unlimited */
 	unsigned connection_timeout_s;  /* default 30 */
-	unsigned connection_limit;      /* per listen address; default 256 */
+	unsigned connection_limit;      /* per listen address; default 512 */
 	unsigned connection_per_ip_limit; /* per client address; default connection_limit - 32 */
 	size_t connection_memory_limit; /* bytes per connection; default 64 KiB */
 	const char *landing_title;      /* default "dwcp-bpf-exporter" */
@@ -117,10 +120,11 @@ void http_server_stop(struct http_server *s);
 
 void http_server_stats(const struct http_server *s, struct http_server_stats *out);
 
+/* What listen socket i is ("127.0.0.1:9477", "fd 3 (127.0.0.1:9477)"), NULL
+ * past the last. */
+const char *http_server_listen_text(const struct http_server *s, size_t i);
+
 /* The port listen address i is bound to (useful with port 0), 0 if none. */
 unsigned http_server_port(const struct http_server *s, size_t i);
-
-/* True when an Accept-Encoding header allows gzip (gzip, x-gzip or "*" with q > 0). */
-bool http_accepts_gzip(const char *accept_encoding);
 
 #endif /* DWCP_HTTP_SERVER_H */

@@ -1,5 +1,6 @@
 /*
- * listen_address.c: host:port parsing and resolution for the HTTP listener.
+ * listen_address.c: host:port parsing and resolution for the HTTP listener,
+ * and the listening sockets.
  */
 #include "listen_address.h"
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #define MAX_HOST 256
+#define LISTEN_BACKLOG 128
 
 static int errf(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
 {
@@ -168,4 +170,44 @@ void listen_address_format(const struct sockaddr *sa, char *buf, size_t len)
 	} else {
 		snprintf(buf, len, "(address family %d)", sa->sa_family);
 	}
+}
+
+/* A bound, listening, non-blocking socket for text, or -1 with err. */
+int listen_address_open(const char *text, unsigned *port, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char perr[256];
+	int fd, one = 1, e;
+
+	if (listen_address_parse(text, &ss, &sl, perr, sizeof(perr)) < 0) {
+		snprintf(err, errlen, "listen on %s: %s", text, perr);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "listen on %s: socket: %s", text, strerror(errno));
+		return -1;
+	}
+	/* A restarted exporter must not wait for TIME_WAIT of its old port. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6) {
+		/* "::" serves IPv4 too; a specific v6 address only itself. */
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+		int v6only = !IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr);
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		e = errno;
+		close(fd);
+		snprintf(err, errlen, "listen on %s: %s", text, strerror(e));
+		return -1;
+	}
+	sl = sizeof(ss);
+	*port = 0;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		*port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+						 : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
 }

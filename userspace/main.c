@@ -1,10 +1,12 @@
 /*
  * dwcp-bpf-exporter: serves the dwcp USDT probes of DWCP binaries as
- * Prometheus metrics. Reads top to bottom: options, privileges, bind the
- * HTTP ports, load the BPF objects, attach, drop capabilities
- * (--capabilities.keep), serve HTTP, then
- * follow replaced binaries and reap dead processes once a second until
- * SIGINT/SIGTERM; one exit path.
+ * Prometheus metrics. Reads top to bottom: options (--config.check stops
+ * there), privileges, bind the HTTP ports (or take systemd's), load the BPF
+ * objects, attach (a binary not there yet is waited for), drop
+ * capabilities (--capabilities.keep), serve HTTP, then wait for events
+ * until SIGINT/SIGTERM: a binary's folder changed (inotify), the exit queue
+ * or the grace timer wants a reap, SIGHUP; nothing runs on a period. One
+ * exit path.
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -16,13 +18,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "binary_watch.h"
 #include "bpf_programs.h"
 #include "bpf_stats.h"
 #include "collector.h"
+#include "config_check.h"
 #include "dwcp_names.h"
 #include "http_server.h"
 #include "log.h"
@@ -30,23 +35,9 @@
 #include "options.h"
 #include "pin_path.h"
 #include "privileges.h"
+#include "systemd_sockets.h"
 
-static volatile sig_atomic_t exiting;
-static volatile sig_atomic_t reload_requested;
 static void log_attach(const struct attach_target *t);
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
-/* SIGHUP: the main loop re-reads the configuration files. */
-static void on_sighup(int sig)
-{
-	(void)sig;
-	reload_requested = 1;
-}
 
 /* What a reload changes: the running options and where they take effect. */
 struct running {
@@ -125,34 +116,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ar
 	return 0;
 }
 
-/*
- * With --pid, an absolute binary path is the process's view: a process in
- * another mount namespace (a container) sees its own root, which the host
- * reaches through /proc/PID/root. Returns the path to use.
- */
-static const char *binary_path_for(const char *path, pid_t pid, char *buf, size_t len)
-{
-	if (!pid || path[0] != '/')
-		return path;
-	snprintf(buf, len, "/proc/%d/root%s", (int)pid, path);
-	return buf;
-}
-
-static int check_binary(const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0) {
-		snprintf(err, errlen, "--binary %.4000s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "--binary %.4000s: not a regular file", path);
-		return -1;
-	}
-	return 0;
-}
-
 static void http_stats(const void *server, struct http_server_stats *out)
 {
 	http_server_stats(server, out);
@@ -169,12 +132,17 @@ static bool is_ready(void *ctx, char *why, size_t whylen)
 	bool ready = true;
 
 	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < c->n_targets && ready; i++) {
-		if (c->targets[i].missing) {
-			snprintf(why, whylen, "binary %.3000s is missing (being replaced?)", c->targets[i].path);
+	for (size_t i = 0; i < c->s.n_targets && ready; i++) {
+		const struct attach_target *t = &c->s.targets[i];
+
+		if (t->missing && t->ino == 0) {
+			snprintf(why, whylen, "binary %.3000s does not exist yet (waiting for it)", t->path);
 			ready = false;
-		} else if (c->targets[i].attached == 0) {
-			snprintf(why, whylen, "binary %.3000s has no dwcp probes", c->targets[i].path);
+		} else if (t->missing) {
+			snprintf(why, whylen, "binary %.3000s is missing (being replaced?)", t->path);
+			ready = false;
+		} else if (t->attached == 0) {
+			snprintf(why, whylen, "binary %.3000s has no dwcp probes", t->path);
 			ready = false;
 		}
 	}
@@ -182,16 +150,91 @@ static bool is_ready(void *ctx, char *why, size_t whylen)
 	return ready;
 }
 
-/* Re-attaches binaries replaced on disk; under the collector lock, which
- * guards the attach state that scrapes and /ready read. */
-static void follow_binaries(struct bpf_programs *bpf, struct collector *c)
+/* Attaches binaries that appeared or were replaced on disk, then watches
+ * the folders anew (a folder created since gets its watch); under the
+ * collector lock, which guards the attach state that scrapes and /ready
+ * read. */
+static void follow_binaries(struct bpf_programs *bpf, struct collector *c, struct binary_watch *watch)
 {
+	const char *paths[OPTIONS_MAX_BINARIES];
+	char err[2 * PATH_MAX];
+
 	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < c->n_targets; i++) {
-		if (bpf_programs_follow(bpf, &c->targets[i]) == 1)
-			log_attach(&c->targets[i]);
+	for (size_t i = 0; i < c->s.n_targets; i++) {
+		if (bpf_programs_follow(bpf, &c->s.targets[i]) == 1)
+			log_attach(&c->s.targets[i]);
+		paths[i] = c->s.targets[i].path;
 	}
 	pthread_mutex_unlock(&c->lock);
+	if (binary_watch_update(watch, paths, c->s.n_targets, err, sizeof(err)) != 0)
+		log_event(LOG_WARN, "cannot watch a binary's folder; it is followed at the next change seen", "error",
+			  err, NULL);
+}
+
+/*
+ * Until SIGINT or SIGTERM: what changed is handled as it arrives, nothing
+ * runs on a period. Returns 0, or -1 with err.
+ */
+static int serve_events(const struct running *run, struct bpf_programs *bpf, int sig_fd,
+			struct binary_watch *watch, char *err, size_t errlen)
+{
+	struct collector *c = run->collector;
+	int ep = epoll_create1(EPOLL_CLOEXEC), exits_fd, expiry_fd;
+	struct epoll_event ev[8];
+	enum { EV_SIGNAL, EV_WATCH, EV_EXITS, EV_EXPIRY };
+
+	if (ep < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	collector_wake_fds(c, &exits_fd, &expiry_fd);
+	/* the exit queue wakes us when half full, not per event: edge-triggered */
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, sig_fd, &(struct epoll_event){ EPOLLIN, { .u32 = EV_SIGNAL } }) != 0 ||
+	    (watch && epoll_ctl(ep, EPOLL_CTL_ADD, binary_watch_fd(watch),
+				&(struct epoll_event){ EPOLLIN, { .u32 = EV_WATCH } }) != 0) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, exits_fd, &(struct epoll_event){ EPOLLIN | EPOLLET, { .u32 = EV_EXITS } }) != 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, expiry_fd, &(struct epoll_event){ EPOLLIN, { .u32 = EV_EXPIRY } }) != 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		close(ep);
+		return -1;
+	}
+	for (;;) {
+		bool reap = false, follow = false;
+		int n = epoll_wait(ep, ev, 8, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "epoll_wait: %s", strerror(errno));
+			close(ep);
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			struct signalfd_siginfo si;
+
+			switch (ev[i].data.u32) {
+			case EV_SIGNAL:
+				while (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGHUP) {
+						reload_config(run);
+						continue;
+					}
+					close(ep);
+					return 0;
+				}
+				break;
+			case EV_WATCH:
+				follow |= binary_watch_drain(watch) != 0;
+				break;
+			default:
+				reap = true;
+			}
+		}
+		if (follow)
+			follow_binaries(bpf, c, watch);
+		if (reap)
+			collector_reap(c);
+	}
 }
 
 static void log_attach(const struct attach_target *t)
@@ -207,7 +250,7 @@ static void log_attach(const struct attach_target *t)
 	}
 	snprintf(attached, sizeof(attached), "%d", t->attached);
 	if (t->attached == 0)
-		log_event(LOG_WARN, "binary has no dwcp probes", "binary", t->path, NULL);
+		log_event(LOG_WARN, "binary has no dwcp probes (a file still being written is tried again at its next change)", "binary", t->path, NULL);
 	else if (missing[0])
 		log_event(LOG_WARN, "binary lacks some dwcp probes", "binary", t->path, "attached", attached,
 			  "missing", missing, NULL);
@@ -235,8 +278,8 @@ static void log_started(const struct options *opt, const char *node, const struc
 	char listen[OPTIONS_MAX_LISTEN * 80] = "", binaries[OPTIONS_MAX_BINARIES * 256] = "", probes[32];
 	int attached = 0;
 
-	for (size_t i = 0; i < opt->n_listen; i++)
-		list_add(listen, sizeof(listen), opt->listen[i]);
+	for (size_t i = 0; http_server_listen_text(server, i); i++)
+		list_add(listen, sizeof(listen), http_server_listen_text(server, i));
 	for (size_t i = 0; i < opt->n_binaries; i++) {
 		list_add(binaries, sizeof(binaries), targets[i].path);
 		attached += targets[i].attached;
@@ -262,7 +305,10 @@ int main(int argc, char **argv)
 	struct http_server_config http = { 0 };
 	struct http_handlers handlers = { render_metrics, is_ready, &collector };
 	char err[2 * PATH_MAX + 256] = "", node[OPTIONS_LABEL_MAX], kept[1024];
-	int exit_code = 1;
+	bool waiting[OPTIONS_MAX_BINARIES] = { false };
+	struct binary_watch watch_state, *watch = NULL;
+	sigset_t signals;
+	int sig_fd = -1, exit_code = 1;
 
 	/* A scrape's buffers are megabytes at 10,000 streams and are freed on
 	 * whichever connection thread sends them last; glibc's default keeps
@@ -272,7 +318,7 @@ int main(int argc, char **argv)
 
 	switch (options_parse(argc, argv, &opt, err, sizeof(err))) {
 	case OPTIONS_HELP:
-		options_usage(stdout, argv[0]);
+		options_usage(stdout, basename(argv[0]));
 		return 0;
 	case OPTIONS_VERSION:
 		printf("dwcp-bpf-exporter %s (git %s)\n", DWCP_BPF_VERSION, DWCP_BPF_GIT_COMMIT);
@@ -286,6 +332,24 @@ int main(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
+	if (opt.config_check) {
+		exit_code = config_check_run(&opt, stdout) ? 1 : 0;
+		options_free(&opt);
+		return exit_code;
+	}
+	/* signals arrive through sig_fd in the event loop; blocked before any
+	 * thread starts, so that every thread inherits the mask */
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sig_fd = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sig_fd < 0) {
+		fprintf(stderr, "dwcp-bpf-exporter: signalfd: %s\n", strerror(errno));
+		return 1;
+	}
 	log_configure(opt.log_level, opt.log_format);
 	libbpf_set_print(libbpf_log);
 
@@ -297,9 +361,26 @@ int main(int argc, char **argv)
 	node[sizeof(node) - 1] = '\0';
 
 	for (size_t i = 0; i < opt.n_binaries; i++) {
-		opt.binaries[i] = binary_path_for(opt.binaries[i], opt.pid, pid_paths[i], sizeof(pid_paths[i]));
-		if (check_binary(opt.binaries[i], err, sizeof(err)) != 0)
+		struct stat st;
+
+		opt.binaries[i] = options_binary_path(&opt, opt.binaries[i], pid_paths[i], sizeof(pid_paths[i]));
+		if (stat(opt.binaries[i], &st) != 0) {
+			/* not installed yet: waited for, unless nothing could
+			 * attach it later */
+			if (errno == ENOENT && !opt.pid && opt.capabilities != CAPS_KEEP_NONE) {
+				waiting[i] = true;
+				continue;
+			}
+			snprintf(err, sizeof(err), "--binary %.4000s: %s%s", opt.binaries[i], strerror(errno),
+				 errno == ENOENT && opt.pid ? " (with --pid the binary must exist)"
+				 : errno == ENOENT	     ? " (--capabilities.keep none cannot attach it later)"
+							     : "");
 			goto fail;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(err, sizeof(err), "--binary %.4000s: not a regular file", opt.binaries[i]);
+			goto fail;
+		}
 	}
 	if (privileges_check(err, sizeof(err)) != 0)
 		goto fail;
@@ -309,6 +390,13 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < opt.n_listen; i++)
 		http.listen_addresses[i] = opt.listen[i];
 	http.n_listen = opt.n_listen;
+	if (opt.systemd_socket) {
+		int n = systemd_sockets_take(http.listen_fds, HTTP_SERVER_MAX_LISTEN, err, sizeof(err));
+
+		if (n < 0)
+			goto fail;
+		http.n_listen_fds = (size_t)n;
+	}
 	http.telemetry_path = opt.telemetry_path;
 	http.max_requests = opt.max_requests;
 	http.version = DWCP_BPF_VERSION;
@@ -321,21 +409,25 @@ int main(int argc, char **argv)
 		goto fail;
 	if (bpf_programs_load(&bpf, &sizes, opt.pin_path, err, sizeof(err)) != 0)
 		goto fail;
-	collector_init(&collector, &bpf, &opt, node, targets, opt.n_binaries);
+	if (collector_init(&collector, &bpf, &opt, node, targets, opt.n_binaries, err, sizeof(err)) != 0)
+		goto fail;
 	collector_ready = true;
-
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_sighup);
-	signal(SIGPIPE, SIG_IGN);
 
 	for (size_t i = 0; i < opt.n_binaries; i++) {
 		int n;
 
 		/* the lock that guards the attach state for /ready and scrapes */
 		pthread_mutex_lock(&collector.lock);
-		n = bpf_programs_attach(&bpf, &targets[i], opt.binaries[i], opt.pid, err, sizeof(err));
+		if (waiting[i])
+			n = bpf_programs_await(&targets[i], opt.binaries[i], err, sizeof(err));
+		else
+			n = bpf_programs_attach(&bpf, &targets[i], opt.binaries[i], opt.pid, err, sizeof(err));
 		pthread_mutex_unlock(&collector.lock);
+		if (waiting[i] && n == 0) {
+			log_event(LOG_WARN, "binary does not exist yet; waiting for it (/ready is 503 until it appears)",
+				  "binary", targets[i].path, NULL);
+			continue;
+		}
 		if (n < 0)
 			goto fail;
 		if (n == 0) {
@@ -365,30 +457,33 @@ int main(int argc, char **argv)
 			  "no capabilities kept: a binary replaced on disk will not be followed (restart the exporter "
 			  "after an upgrade); running processes stay instrumented",
 			  NULL);
+	if (opt.capabilities != CAPS_KEEP_NONE) {
+		const char *paths[OPTIONS_MAX_BINARIES];
+
+		for (size_t i = 0; i < opt.n_binaries; i++)
+			paths[i] = targets[i].path;
+		if (binary_watch_open(&watch_state, err, sizeof(err)) != 0 ||
+		    binary_watch_update(&watch_state, paths, opt.n_binaries, err, sizeof(err)) != 0)
+			goto fail;
+		watch = &watch_state;
+		/* a file that appeared while we attached the others */
+		follow_binaries(&bpf, &collector, watch);
+	}
 	/* no scrape runs before serving starts: no lock needed yet */
-	collector.http_stats = http_stats;
-	collector.http_stats_ctx = server;
+	collector.s.http_stats = http_stats;
+	collector.s.http_stats_ctx = server;
 	/* after the drop: capabilities are per thread, and the server's threads
 	 * (started now) inherit the reduced set */
 	if (http_server_serve(server, err, sizeof(err)) != 0)
 		goto fail;
 	log_started(&opt, node, targets, server);
 
-	while (!exiting) {
-		struct timespec second = { 1, 0 };
-
-		/* a signal cuts the sleep short */
-		nanosleep(&second, NULL);
-		if (exiting)
-			break;
-		if (reload_requested) {
-			reload_requested = 0;
-			reload_config(&(struct running){ argc, argv, &opt, &collector, server });
-		}
-		if (opt.capabilities != CAPS_KEEP_NONE)
-			follow_binaries(&bpf, &collector);
-		collector_reap(&collector);
-	}
+	/* the first reap: entries of processes that exited before the exit
+	 * program listened (pinned maps of an earlier exporter) */
+	collector_reap(&collector);
+	if (serve_events(&(struct running){ argc, argv, &opt, &collector, server }, &bpf, sig_fd, watch, err,
+			 sizeof(err)) != 0)
+		goto fail;
 	log_event(LOG_INFO, "shutting down", NULL);
 	exit_code = 0;
 	goto cleanup;
@@ -397,6 +492,10 @@ fail:
 	log_event(LOG_ERROR, err, NULL);
 cleanup:
 	http_server_stop(server);
+	if (watch)
+		binary_watch_close(watch);
+	if (sig_fd >= 0)
+		close(sig_fd);
 	for (size_t i = 0; i < opt.n_binaries; i++)
 		bpf_programs_detach(&targets[i]);
 	if (collector_ready)

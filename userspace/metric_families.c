@@ -1,5 +1,8 @@
 #include "metric_families.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 #define L(...) { __VA_ARGS__, NULL }
 
 static const struct metric_family families[MF_COUNT] = {
@@ -79,7 +82,7 @@ static const struct metric_family families[MF_COUNT] = {
 		"Times the binary was replaced on disk (a new file at its path) and its probes attached again.",
 		L("binary") },
 	[MF_BPF_BINARY_MISSING] = { "dwcp_bpf_binary_missing", EXPO_GAUGE,
-		"1 while nothing is at the binary's path (for example mid-upgrade); its running processes stay instrumented.",
+		"1 while nothing is at the binary's path (not installed yet: waited for, attached when it appears; or mid-upgrade); its running processes stay instrumented.",
 		L("binary") },
 	[MF_BPF_BAD_PROBE_ARGS] = { "dwcp_bpf_bad_probe_args_total", EXPO_COUNTER,
 		"Probe firings with arguments taken other than as given: unreadable_string, truncated_string (cut at 63 bytes), out_of_range, unmatched_end.",
@@ -122,6 +125,22 @@ static const struct metric_family families[MF_COUNT] = {
 const struct metric_family *metric_family(enum metric_family_id id)
 {
 	return &families[id];
+}
+
+size_t metric_family_flag_labels(enum metric_family_id id)
+{
+	static const char *const from_flags[] = { "cluster", "node", "source_node" };
+	size_t n = 0;
+
+	for (; families[id].labels[n]; n++) {
+		bool flag = false;
+
+		for (size_t i = 0; i < sizeof(from_flags) / sizeof(from_flags[0]); i++)
+			flag |= strcmp(families[id].labels[n], from_flags[i]) == 0;
+		if (!flag)
+			break;
+	}
+	return n;
 }
 
 void metric_family_begin(struct expo_writer *w, enum metric_family_id id)

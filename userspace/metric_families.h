@@ -7,6 +7,7 @@
 #ifndef DWCP_METRIC_FAMILIES_H
 #define DWCP_METRIC_FAMILIES_H
 
+#include <stddef.h>
 #include <stdio.h>
 #include "exposition.h"
 
@@ -70,6 +71,10 @@ struct metric_family {
 };
 
 const struct metric_family *metric_family(enum metric_family_id id);
+
+/* How many of the family's labels lead with values from the exporter's
+ * flags: "cluster", "node", "source_node". */
+size_t metric_family_flag_labels(enum metric_family_id id);
 
 /* Starts family id on w (HELP and TYPE). */
 void metric_family_begin(struct expo_writer *w, enum metric_family_id id);

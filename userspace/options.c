@@ -33,6 +33,9 @@ enum long_only {
 	OPT_NO_BPF_STATS,
 	OPT_LIST_METRICS,
 	OPT_VERSION,
+	OPT_SYSTEMD_SOCKET,
+	OPT_NO_SYSTEMD_SOCKET,
+	OPT_CONFIG_CHECK,
 };
 
 static const struct option long_options[] = {
@@ -43,6 +46,8 @@ static const struct option long_options[] = {
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
 	{ "web.telemetry-path", required_argument, NULL, OPT_TELEMETRY_PATH },
 	{ "web.max-requests", required_argument, NULL, OPT_MAX_REQUESTS },
+	{ "web.systemd-socket", no_argument, NULL, OPT_SYSTEMD_SOCKET },
+	{ "no-web.systemd-socket", no_argument, NULL, OPT_NO_SYSTEMD_SOCKET },
 	{ "stream.id-label", no_argument, NULL, OPT_STREAM_ID_LABEL },
 	{ "no-stream.id-label", no_argument, NULL, OPT_NO_STREAM_ID_LABEL },
 	{ "stream.grace", required_argument, NULL, OPT_STREAM_GRACE },
@@ -57,6 +62,7 @@ static const struct option long_options[] = {
 	{ "capabilities.keep", required_argument, NULL, OPT_CAPABILITIES },
 	{ "bpf.stats", no_argument, NULL, OPT_BPF_STATS },
 	{ "no-bpf.stats", no_argument, NULL, OPT_NO_BPF_STATS },
+	{ "config.check", no_argument, NULL, OPT_CONFIG_CHECK },
 	{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -76,6 +82,8 @@ void options_usage(FILE *out, const char *prog)
 		"Targets:\n"
 		"  --binary PATH              DWCP binary (or shared library) to instrument: every\n"
 		"                             process running it, now or later. Repeatable, at most %d.\n"
+		"                             A path where nothing is yet is waited for (/ready says\n"
+		"                             503 until the file appears; then it is attached).\n"
 		"  --pid PID                  only this process of the binaries\n"
 		"\n"
 		"Labels:\n"
@@ -85,7 +93,9 @@ void options_usage(FILE *out, const char *prog)
 		"Web:\n"
 		"  --web.listen-address ADDR  host:port to listen on, repeatable (default :%s)\n"
 		"  --web.telemetry-path PATH  path of the metrics (default /metrics)\n"
-		"  --web.max-requests N       concurrent scrapes, 503 beyond; 0 = no limit (default 40)\n"
+		"  --web.max-requests N       concurrent scrapes, 503 beyond; 0 = no limit (default %d)\n"
+		"  --web.systemd-socket       serve on the listening sockets systemd passes (socket\n"
+		"                             activation, LISTEN_FDS) instead of --web.listen-address\n"
 		"  --web.config.file FILE     TLS and basic auth, exporter-toolkit web config format\n"
 		"                             (README: TLS and basic auth); re-read on SIGHUP\n"
 		"\n"
@@ -114,6 +124,9 @@ void options_usage(FILE *out, const char *prog)
 		"Config:\n"
 		"  --config.file FILE         read these flags from FILE (README: Configuration\n"
 		"                             file); flags on the command line win; re-read on SIGHUP\n"
+		"  --config.check             check the flags, the config file, the web config and\n"
+		"                             every binary, print what is wrong, and exit 0 (all\n"
+		"                             good) or 1; loads no BPF and needs no privileges\n"
 		"\n"
 		"Logs and info:\n"
 		"  --log.level LEVEL          debug, info, warn, error (default info)\n"
@@ -125,7 +138,7 @@ void options_usage(FILE *out, const char *prog)
 		"Examples:\n"
 		"  %s --binary /usr/bin/dwcp-node --cluster prod-eu --node node-01\n"
 		"  %s --binary ./build/dwcp-sim --web.listen-address 127.0.0.1:9477\n",
-		prog, OPTIONS_MAX_BINARIES, DWCP_EXPORTER_DEFAULT_PORT, prog, prog);
+		prog, OPTIONS_MAX_BINARIES, DWCP_EXPORTER_DEFAULT_PORT, OPTIONS_DEFAULT_MAX_REQUESTS, prog, prog);
 }
 
 int parse_duration_ns(const char *text, uint64_t *out)
@@ -328,6 +341,15 @@ static enum options_action apply_flag(struct options *opt, struct source *src, i
 		if (capability_keep_parse(arg, &opt->capabilities))
 			FAIL("--capabilities.keep: \"%s\" is not one of attach, none, all", arg);
 		break;
+	case OPT_SYSTEMD_SOCKET:
+		opt->systemd_socket = true;
+		break;
+	case OPT_NO_SYSTEMD_SOCKET:
+		opt->systemd_socket = false;
+		break;
+	case OPT_CONFIG_CHECK:
+		opt->config_check = true;
+		break;
 	case OPT_BPF_STATS:
 		opt->bpf_stats = true;
 		break;
@@ -352,7 +374,7 @@ static void set_defaults(struct options *opt)
 	memset(opt, 0, sizeof(*opt));
 	strcpy(opt->cluster, "default");
 	opt->telemetry_path = "/metrics";
-	opt->max_requests = 40;
+	opt->max_requests = OPTIONS_DEFAULT_MAX_REQUESTS;
 	opt->stream_id_label = true;
 	opt->stream_grace_ns = 30ull * 1000000000ull;
 	opt->max_streams = 16384;
@@ -375,7 +397,8 @@ static const struct option *find_flag(const char *name)
 /* Flags a config file cannot set: they are about this invocation. */
 static bool command_line_only(int id)
 {
-	return id == OPT_CONFIG_FILE || id == OPT_LIST_METRICS || id == OPT_VERSION || id == 'h';
+	return id == OPT_CONFIG_FILE || id == OPT_CONFIG_CHECK || id == OPT_LIST_METRICS || id == OPT_VERSION ||
+	       id == 'h';
 }
 
 /* "stream.id-label: false" is --no-stream.id-label; other keys take a value. */
@@ -597,6 +620,7 @@ int options_restart_needed(const struct options *running, const struct options *
 		{ "web.listen-address", same_list(running->listen, running->n_listen, fresh->listen, fresh->n_listen) },
 		{ "web.telemetry-path", same_string(running->telemetry_path, fresh->telemetry_path) },
 		{ "web.max-requests", running->max_requests == fresh->max_requests },
+		{ "web.systemd-socket", running->systemd_socket == fresh->systemd_socket },
 		{ "bpf.max-streams", running->max_streams == fresh->max_streams },
 		{ "bpf.pin-path", same_string(running->pin_path, fresh->pin_path) },
 		{ "capabilities.keep", running->capabilities == fresh->capabilities },
@@ -625,4 +649,12 @@ void options_free(struct options *opt)
 {
 	free(opt->config_text);
 	opt->config_text = NULL;
+}
+
+const char *options_binary_path(const struct options *opt, const char *path, char *buf, size_t len)
+{
+	if (!opt->pid || path[0] != '/')
+		return path;
+	snprintf(buf, len, "/proc/%d/root%s", (int)opt->pid, path);
+	return buf;
 }

@@ -23,6 +23,9 @@
 #define OPTIONS_LABEL_MAX 128
 
 #define DWCP_EXPORTER_DEFAULT_PORT "9477"
+/* Room for the seed's "100+ concurrent scrapes" (they share renders), below
+ * the server's 512 connections so /health and /ready stay reachable. */
+#define OPTIONS_DEFAULT_MAX_REQUESTS 200
 #define DWCP_DEFAULT_PIN_PATH "/sys/fs/bpf/dwcp-bpf"
 
 /* What the exporter keeps of its capabilities once the probes are attached. */
@@ -44,6 +47,8 @@ struct options {
 	size_t n_listen;
 	const char *telemetry_path;
 	unsigned max_requests;
+	bool systemd_socket; /* listen on the sockets systemd passes */
+	bool config_check;   /* --config.check: check, report, exit */
 	bool stream_id_label;
 	uint64_t stream_grace_ns;
 	uint32_t max_streams;
@@ -94,6 +99,13 @@ const char *options_config_path(int argc, char **argv);
 int options_restart_needed(const struct options *running, const struct options *fresh, char *out, size_t len);
 
 void options_free(struct options *opt);
+
+/*
+ * The path to open for --binary path: with --pid an absolute path is the
+ * process's view, and a process in another mount namespace (a container)
+ * sees its own root, which the host reaches through /proc/PID/root.
+ */
+const char *options_binary_path(const struct options *opt, const char *path, char *buf, size_t len);
 
 void options_usage(FILE *out, const char *prog);
 

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exposition.h"
-#include "http_server.h"
+#include "content_negotiation.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

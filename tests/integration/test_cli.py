@@ -13,7 +13,7 @@ def test_help_lists_every_flag():
                  "--web.max-requests", "--stream.id-label", "--stream.grace", "--bpf.max-streams",
                  "--log.level", "--log.format", "--version", "--config.file", "--web.config.file",
                  "--capabilities.keep", "--bpf.stats", "--no-bpf.stats", "--bpf.pin-path", "--no-bpf.pin",
-                 "--list-metrics"):
+                 "--list-metrics", "--web.systemd-socket", "--config.check"):
         assert flag in p.stdout, flag
 
 
@@ -22,9 +22,13 @@ def test_version():
     assert p.returncode == 0 and p.stdout.startswith("dwcp-bpf-exporter ")
 
 
-def test_missing_binary():
-    code, out = run_exporter_expecting_failure("--binary", "/nonexistent/dwcp")
-    assert code != 0 and "/nonexistent/dwcp" in out and "No such file" in out
+def test_missing_binary_that_can_never_be_attached():
+    # a missing binary is waited for (test_wait_for_binary.py), except where
+    # nothing could attach it later: --pid, and no capabilities kept
+    import os
+    for extra in (("--pid", str(os.getpid())), ("--capabilities.keep", "none")):
+        code, out = run_exporter_expecting_failure("--binary", "/nonexistent/dwcp", *extra)
+        assert code != 0 and "/nonexistent/dwcp" in out and "No such file" in out, (extra, out)
 
 
 def test_binary_without_probes():

@@ -209,9 +209,9 @@ def test_10000_junk_requests_leak_nothing(exporter):
     assert grown < 5 * 1024, "RSS grew by %d kB" % grown
 
 
-# the exporter's defaults (http_server.c): 256 connections, of which one
+# the exporter's defaults (http_server.c): 512 connections, of which one
 # client address may hold all but 32, closed after 10 s without a request
-CONNECTION_LIMIT, PER_IP_RESERVE, IDLE_TIMEOUT = 256, 32, 10
+CONNECTION_LIMIT, PER_IP_RESERVE, IDLE_TIMEOUT = 512, 32, 10
 
 
 def closed_within(sock, seconds):

@@ -1,6 +1,6 @@
 /*
  * test_exposition.c: the exposition writer, byte for byte: escaping, UTF-8
- * repair, numbers, histograms, family rules, OpenMetrics, negotiation.
+ * repair, numbers, histograms, family rules, OpenMetrics, content type.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -387,71 +387,6 @@ static void test_many_families(void **state)
 	assert_non_null(expo_writer_error(w));
 }
 
-/* ---- negotiation ---- */
-
-static void test_negotiate(void **state)
-{
-	const enum expo_format T = EXPO_FORMAT_TEXT_0_0_4, O = EXPO_FORMAT_OPENMETRICS_1_0_0;
-	static const struct {
-		const char *accept;
-		enum expo_format want;
-	} cases[] = {
-		{ NULL, EXPO_FORMAT_TEXT_0_0_4 },
-		{ "", EXPO_FORMAT_TEXT_0_0_4 },
-		{ "*/*", EXPO_FORMAT_TEXT_0_0_4 },
-		{ "text/plain", EXPO_FORMAT_TEXT_0_0_4 },
-		{ "garbage", EXPO_FORMAT_TEXT_0_0_4 },
-		{ ";;;,,,=", EXPO_FORMAT_TEXT_0_0_4 },
-		{ "application/openmetrics-text", EXPO_FORMAT_OPENMETRICS_1_0_0 },
-		{ "Application/OpenMetrics-Text; Version=1.0.0", EXPO_FORMAT_OPENMETRICS_1_0_0 },
-		{ "application/openmetrics-text;version=\"1.0.0\"", EXPO_FORMAT_OPENMETRICS_1_0_0 },
-		{ "application/openmetrics-text; version=0.0.1", EXPO_FORMAT_TEXT_0_0_4 },
-		{ "application/openmetrics-text; version=2.0.0", EXPO_FORMAT_TEXT_0_0_4 },
-		/* Prometheus 2.42's scrape header */
-		{ "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
-		  "text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
-		  EXPO_FORMAT_OPENMETRICS_1_0_0 },
-		{ "text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.5", EXPO_FORMAT_TEXT_0_0_4 },
-		{ "text/plain;q=0.4, application/openmetrics-text;q=0.5", EXPO_FORMAT_OPENMETRICS_1_0_0 },
-		{ "application/openmetrics-text;q=0", EXPO_FORMAT_TEXT_0_0_4 },
-		{ "application/openmetrics-text;q=0.000", EXPO_FORMAT_TEXT_0_0_4 },
-		{ "application/openmetrics-text;q=0.001", EXPO_FORMAT_OPENMETRICS_1_0_0 },
-		{ "application/openmetrics-text;q=2", EXPO_FORMAT_TEXT_0_0_4 },      /* bad q: ignored */
-		{ "application/openmetrics-text;q=abc", EXPO_FORMAT_TEXT_0_0_4 },    /* bad q: ignored */
-		{ "application/openmetrics-text;q=0.5555", EXPO_FORMAT_TEXT_0_0_4 }, /* 4 decimals: bad */
-		{ "application/openmetrics-text;q=0.5, */*;q=0.9", EXPO_FORMAT_TEXT_0_0_4 },
-		/* text/plain is more specific than * / *, so it decides text's q */
-		{ "application/openmetrics-text;q=0.5, */*;q=0.9, text/plain;q=0.1", EXPO_FORMAT_OPENMETRICS_1_0_0 },
-		{ "  application/openmetrics-text  ;  version=1.0.0 ; q=1.0  ", EXPO_FORMAT_OPENMETRICS_1_0_0 },
-		{ "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", EXPO_FORMAT_TEXT_0_0_4 },
-		{ "application/openmetrics-text;version=1.0.0;charset=utf-8", EXPO_FORMAT_OPENMETRICS_1_0_0 },
-	};
-	char *longhdr;
-	size_t n = 100000, off = 0;
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		enum expo_format got = expo_negotiate(cases[i].accept);
-
-		if (got != cases[i].want)
-			fail_msg("Accept \"%s\": got %d want %d", cases[i].accept ? cases[i].accept : "(null)", got,
-				 cases[i].want);
-	}
-
-	/* a very long header of junk, then OpenMetrics at the very end */
-	longhdr = malloc(n + 64);
-	assert_non_null(longhdr);
-	while (off + 12 < n) {
-		memcpy(longhdr + off, "x/y;a=b;;q=,", 12);
-		off += 12;
-	}
-	longhdr[off] = '\0';
-	assert_int_equal(expo_negotiate(longhdr), T);
-	strcpy(longhdr + off, "application/openmetrics-text");
-	assert_int_equal(expo_negotiate(longhdr), O);
-	free(longhdr);
-}
-
 static void test_content_type(void **state)
 {
 	(void)state;
@@ -480,7 +415,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_openmetrics_counter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_families, setup, teardown),
-		cmocka_unit_test(test_negotiate),
 		cmocka_unit_test(test_content_type),
 	};
 

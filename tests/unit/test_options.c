@@ -39,7 +39,7 @@ static void test_defaults(void **state)
 	assert_int_equal(opt.n_listen, 1);
 	assert_string_equal(opt.listen[0], ":9477");
 	assert_string_equal(opt.telemetry_path, "/metrics");
-	assert_int_equal(opt.max_requests, 40);
+	assert_int_equal(opt.max_requests, 200);
 	assert_true(opt.stream_id_label);
 	assert_true(opt.stream_grace_ns == 30ull * 1000000000ull);
 	assert_int_equal(opt.max_streams, 16384);
