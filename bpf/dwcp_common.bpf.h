@@ -42,8 +42,8 @@
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/usdt.bpf.h>
 #include "dwcp_maps.h"
+#include "dwcp_usdt_args.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -100,8 +100,10 @@ static __always_inline void run_exit(void *ctx, __u64 *inside)
 }
 
 /*
- * BPF_USDT (libbpf's usdt.bpf.h) with run_enter()/run_exit() around the
- * body: use it for every program, as SEC("usdt") int DWCP_USDT(name, args).
+ * BPF_USDT (libbpf's usdt.bpf.h) with our argument reader
+ * (dwcp_usdt_args.bpf.h: one spec lookup per event, registers read without
+ * helper calls) and run_enter()/run_exit() around the body: use it for every
+ * program, as SEC("usdt") int DWCP_USDT(name, args).
  */
 #define DWCP_USDT(name, args...)                                               \
 	name(struct pt_regs *ctx);                                             \
@@ -109,10 +111,11 @@ static __always_inline void run_exit(void *ctx, __u64 *inside)
 	typeof(name(0)) name(struct pt_regs *ctx)                              \
 	{                                                                      \
 		__u64 *inside = run_enter();                                   \
+		dwcp_usdt_spec_t spec = dwcp_usdt_spec(ctx);                   \
 		typeof(name(0)) ret;                                           \
 		_Pragma("GCC diagnostic push")                                 \
 		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")        \
-		ret = ____##name(___bpf_usdt_args(args));                      \
+		ret = ____##name(DWCP_USDT_ARGS(args));                        \
 		_Pragma("GCC diagnostic pop")                                  \
 		run_exit(ctx, inside);                                         \
 		return ret;                                                    \
