@@ -56,79 +56,86 @@ static __always_inline dwcp_usdt_spec_t dwcp_usdt_spec(struct pt_regs *ctx)
 	return bpf_map_lookup_elem(&__bpf_usdt_specs, &spec_id);
 }
 
-/* One load at a constant offset per register, in asm: as C, clang merges
- * the cases into one load from ctx + offset, which the verifier refuses. */
-#define DWCP_PT_REG_CASE(field)                                                \
-	case __builtin_offsetof(struct pt_regs, field):                        \
-		asm volatile("%[val] = *(u64 *)(%[regs] + %[off])"              \
-			     : [val] "=r"(val)                                 \
+/* One load at a constant offset: in asm, because as C clang merges such
+ * loads into one from ctx + offset, which the verifier refuses. */
+#define DWCP_PT_REG(field)                                                     \
+	({                                                                     \
+		unsigned long __v;                                             \
+		asm volatile("%[v] = *(u64 *)(%[regs] + %[off])"                \
+			     : [v] "=r"(__v)                                   \
 			     : [regs] "r"(ctx), [off] "i"(__builtin_offsetof(struct pt_regs, field))); \
-		return val
+		__v;                                                           \
+	})
 
-/* The register at offset reg_off of struct pt_regs: every register libbpf
- * 1.1 names on x86-64 (calc_pt_regs_off in its usdt.c). */
-static __always_inline unsigned long dwcp_pt_reg(const struct pt_regs *ctx, short reg_off)
+/*
+ * The register at offset off of struct pt_regs, for every register libbpf
+ * 1.1 names on x86-64 (calc_pt_regs_off in its usdt.c): r15 0, r14 8,
+ * r13 16, r12 24, bp 32, bx 40, r11 48, r10 56, r9 64, r8 72, ax 80, cx 88,
+ * dx 96, si 104, di 112, ip 128, sp 152. A tree of compares, one instruction
+ * each and at most five deep: a switch costs clang a dozen instructions
+ * more. libbpf records no other offset; one past sp reads as 0.
+ */
+static __always_inline unsigned long dwcp_pt_reg(const struct pt_regs *ctx, unsigned short off)
 {
-	unsigned long val;
-
-	switch (reg_off) {
-	DWCP_PT_REG_CASE(r15);
-	DWCP_PT_REG_CASE(r14);
-	DWCP_PT_REG_CASE(r13);
-	DWCP_PT_REG_CASE(r12);
-	DWCP_PT_REG_CASE(bp);
-	DWCP_PT_REG_CASE(bx);
-	DWCP_PT_REG_CASE(r11);
-	DWCP_PT_REG_CASE(r10);
-	DWCP_PT_REG_CASE(r9);
-	DWCP_PT_REG_CASE(r8);
-	DWCP_PT_REG_CASE(ax);
-	DWCP_PT_REG_CASE(cx);
-	DWCP_PT_REG_CASE(dx);
-	DWCP_PT_REG_CASE(si);
-	DWCP_PT_REG_CASE(di);
-	DWCP_PT_REG_CASE(ip);
-	DWCP_PT_REG_CASE(sp);
-	default:
-		return 0; /* libbpf records no other offset */
-	}
+	if (off > __builtin_offsetof(struct pt_regs, sp))
+		return 0;
+	return off < 80 ? (off < 40 ? (off < 16 ? (off < 8 ? DWCP_PT_REG(r15) : DWCP_PT_REG(r14))
+					       : off < 24 ? DWCP_PT_REG(r13)
+					       : off < 32 ? DWCP_PT_REG(r12)
+							  : DWCP_PT_REG(bp))
+				    : off < 56 ? (off < 48 ? DWCP_PT_REG(bx) : DWCP_PT_REG(r11))
+				    : off < 64 ? DWCP_PT_REG(r10)
+				    : off < 72 ? DWCP_PT_REG(r9)
+					       : DWCP_PT_REG(r8))
+	     : off < 112 ? (off < 96 ? (off < 88 ? DWCP_PT_REG(ax) : DWCP_PT_REG(cx))
+				     : off < 104 ? DWCP_PT_REG(dx)
+						 : DWCP_PT_REG(si))
+	     : off < 120 ? DWCP_PT_REG(di)
+	     : off < 128 ? 0 /* orig_ax */
+	     : off < 136 ? DWCP_PT_REG(ip)
+	     : off < 152 ? 0 /* cs, flags */
+			 : DWCP_PT_REG(sp);
 }
 
-#undef DWCP_PT_REG_CASE
+#undef DWCP_PT_REG
 
 static __always_inline unsigned long dwcp_usdt_arg(struct pt_regs *ctx, dwcp_usdt_spec_t spec, int n)
 {
 	const struct __bpf_usdt_arg_spec *arg;
 	unsigned long val = 0;
-	__u32 size;
+	unsigned int shift;
 
-	if (!spec || n >= BPF_USDT_MAX_ARG_CNT || n >= spec->arg_cnt)
+	if (!spec || n >= BPF_USDT_MAX_ARG_CNT || n >= (unsigned short)spec->arg_cnt)
 		return 0;
 	arg = &spec->args[n];
+	shift = (unsigned char)arg->arg_bitshift;
 	switch (arg->arg_type) {
+	case BPF_USDT_ARG_REG:
+		val = dwcp_pt_reg(ctx, (unsigned short)arg->reg_off);
+		/* a whole 64-bit register: the common case, nothing to cut */
+		if (shift == 0)
+			return val;
+		break;
 	case BPF_USDT_ARG_CONST:
 		val = arg->val_off;
 		break;
-	case BPF_USDT_ARG_REG:
-		val = dwcp_pt_reg(ctx, arg->reg_off);
-		break;
 	case BPF_USDT_ARG_REG_DEREF:
-		size = 8 - ((__u32)(unsigned char)arg->arg_bitshift >> 3);
-		if (size > sizeof(val))
+		if (shift > 56 || shift & 7)
 			return 0;
-		if (bpf_probe_read_user(&val, size, (void *)(dwcp_pt_reg(ctx, arg->reg_off) + arg->val_off)))
+		if (bpf_probe_read_user(&val, 8 - shift / 8,
+					(void *)(dwcp_pt_reg(ctx, (unsigned short)arg->reg_off) + arg->val_off)))
 			return 0;
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		val >>= arg->arg_bitshift;
+		val >>= shift;
 #endif
 		break;
 	default:
 		return 0;
 	}
-	val <<= arg->arg_bitshift;
+	val <<= shift;
 	if (arg->arg_signed)
-		return (unsigned long)((long)val >> arg->arg_bitshift);
-	return val >> arg->arg_bitshift;
+		return (unsigned long)((long)val >> shift);
+	return val >> shift;
 }
 
 /* ctx, then each argument of a DWCP_USDT program, read from spec. */
