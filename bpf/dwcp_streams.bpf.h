@@ -31,6 +31,13 @@
 
 #define DWCP_LABEL_WORDS (DWCP_LABEL_LEN / 8)
 
+/* The bits of the hash kept in the key. The collision test builds the
+ * exporter with 0 (make build/collide/dwcp-bpf-exporter), so that every id
+ * collides and the probes are what tells streams apart. */
+#ifndef DWCP_STREAM_HASH_MASK
+#define DWCP_STREAM_HASH_MASK (~0ull)
+#endif
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, DWCP_MAX_STREAMS);
@@ -61,7 +68,7 @@ static __always_inline __u64 stream_id_hash(const __u64 *w, long len)
 			break;
 		h += w[i] * odd[i];
 	}
-	return h ^ (h >> 29);
+	return (h ^ (h >> 29)) & DWCP_STREAM_HASH_MASK;
 }
 
 static __always_inline void stream_ref_read(struct stream_ref *ref, const char *stream_id, enum dwcp_probe_id probe)
