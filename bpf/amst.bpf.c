@@ -19,13 +19,6 @@
 
 static const __u64 op_latency_bounds[DWCP_OP_LATENCY_NBOUNDS] = DWCP_OP_LATENCY_BOUNDS;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DWCP_AMST_TOTAL_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} amst_totals SEC(".maps");
-
 DWCP_LABEL_COUNTER_MAP(stream_results, DWCP_MAX_LABELS);
 DWCP_LABEL_COUNTER_MAP(stream_errors, DWCP_MAX_LABELS);
 
@@ -51,15 +44,6 @@ struct {
 } bandwidth_levels SEC(".maps");
 
 static struct dwcp_hist zero_hist;
-
-static __always_inline void add_total(enum dwcp_amst_total index, __u64 delta)
-{
-	__u32 key = index;
-	__u64 *total = bpf_map_lookup_elem(&amst_totals, &key);
-
-	if (total)
-		counter_add(total, delta);
-}
 
 /* One observation of duration_ns into operation's latency histogram. */
 static __always_inline void observe_op(const struct dwcp_label_key *operation, __u64 duration_ns)

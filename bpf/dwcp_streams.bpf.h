@@ -3,7 +3,9 @@
  * dwcp_stream, for the stream_start, stream_data and stream_end programs.
  *
  * What it offers
- *   - the "streams" map (key struct dwcp_stream_key, see dwcp_maps.h);
+ *   - the "streams" map (key struct dwcp_stream_key, see dwcp_maps.h), and
+ *     "amst_totals" with add_total(): the bytes of every stream, tracked in
+ *     "streams" or not;
  *   - stream_ref_read(): a probe's stream id read once per event into a
  *     zeroed 64-byte label, its hash and the key of its first probe;
  *   - stream_lookup(): the entry of that id, or NULL;
@@ -44,6 +46,22 @@ struct {
 	__type(key, struct dwcp_stream_key);
 	__type(value, struct dwcp_stream);
 } streams SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DWCP_AMST_TOTAL_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} amst_totals SEC(".maps");
+
+static __always_inline void add_total(enum dwcp_amst_total index, __u64 delta)
+{
+	__u32 key = index;
+	__u64 *total = bpf_map_lookup_elem(&amst_totals, &key);
+
+	if (total)
+		counter_add(total, delta);
+}
 
 /* One event's stream: its key (probe 0 at first) and its label, as words. */
 struct stream_ref {
