@@ -6,6 +6,8 @@ import os
 import shutil
 import time
 
+import pytest
+
 from harness import BUILD, SIM, Exporter, Sim, assert_matches_ledger, wait_for
 from test_end_to_end import SIM_ARGS
 
@@ -22,8 +24,14 @@ def attached_binaries(exporter):
 
 def waiting_exporter(path, *binaries):
     e = Exporter(binaries=(path, *binaries), wait_ready=False)
-    wait_for(lambda: WAITING in e.output(), 30, "the exporter to say it waits")
-    wait_for(lambda: e.get("/ready")[0] == 503, 30, "the exporter to serve")
+    try:
+        wait_for(lambda: WAITING in e.output() or e.proc.poll() is not None, 30, "the exporter to say it waits")
+        assert e.proc.poll() is None, "exporter exited %s" % e.proc.returncode
+        assert WAITING in e.output()
+        wait_for(lambda: e.get("/ready")[0] == 503, 30, "the exporter to serve")
+    except AssertionError as err:
+        e.stop()
+        raise AssertionError("%s; exporter log:\n%s" % (err, e.output()))
     return e
 
 
@@ -85,6 +93,7 @@ def test_binary_present_at_start_and_one_appearing_later(tmp_path, sim_binary):
     assert_matches_ledger(samples, merged_counters(ledger_first, ledger_second))
 
 
+@pytest.mark.idle
 def test_binary_appearing_minutes_later(tmp_path):
     """DWCP installed a good while after the exporter started: nothing polls
     meanwhile (the exporter's CPU stays flat), and it attaches at once."""
