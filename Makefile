@@ -143,13 +143,13 @@ integration: all $(OUT)/collide/dwcp-bpf-exporter
 	$(Q)./tests/integration/run
 
 # The exporter again with a stream-id hash of 0 bits: every id collides, so
-# tests/integration/test_stream_collisions.py can drive the collision probes
+# tests/integration/test_stream_ids.py can drive the collision probes
 # of bpf/dwcp_streams.bpf.h.
 $(OUT)/collide/dwcp-bpf-exporter: FORCE
 	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/collide BPF_EXTRA=-DDWCP_STREAM_HASH_MASK=0 $@
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(OUT)/collide/dwcp-bpf-exporter
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory go-test
 	$(Q)$(MAKE) --no-print-directory layers
