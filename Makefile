@@ -32,7 +32,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror $(BPF_EXTRA) \
 	      -I$(OUT) -Ibpf -I/usr/include/$(MULTIARCH)
 
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
@@ -60,7 +60,7 @@ GO_NODE    := $(wildcard usdt/go/node/*.go) usdt/go/node/go.mod
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: all deps test unit go-test layers integration demo bench soak clean test-asan lint fuzz test-kernels test-kernels-beside-idle install install-go deb test-systemd
+.PHONY: FORCE all deps test unit go-test layers integration demo bench soak clean test-asan lint fuzz test-kernels test-kernels-beside-idle install install-go deb test-systemd
 .SECONDARY:
 all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(OUT)/dwcp-go-node $(PROBE_BINS) $(OUT)/tests/dwcp_sdt_threads_nopie
 
@@ -139,11 +139,17 @@ unit: $(UNIT_BINS)
 layers: all
 	$(Q)./tests/structure/check_layers.py $(OUT)
 
-integration: all
+integration: all $(OUT)/collide/dwcp-bpf-exporter
 	$(Q)./tests/integration/run
 
+# The exporter again with a stream-id hash of 0 bits: every id collides, so
+# tests/integration/test_stream_ids.py can drive the collision probes
+# of bpf/dwcp_streams.bpf.h.
+$(OUT)/collide/dwcp-bpf-exporter: FORCE
+	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/collide BPF_EXTRA=-DDWCP_STREAM_HASH_MASK=0 $@
+
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(OUT)/collide/dwcp-bpf-exporter
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory go-test
 	$(Q)$(MAKE) --no-print-directory layers

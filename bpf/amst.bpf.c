@@ -4,6 +4,7 @@
  *
  * streams:        (tgid, stream_id) -> bytes, start, end; the exporter shows
  *                 a stream while active and for a grace period after its end
+ *                 (dwcp_streams.bpf.h: keyed by a hash of the id)
  * amst_totals:    bytes of every stream, tracked in "streams" or not
  * stream_results: streams ended, by result
  * stream_errors:  errors by error_type
@@ -14,22 +15,9 @@
  * bandwidth_levels: per process, last used/available bytes per second
  */
 #include "dwcp_common.bpf.h"
+#include "dwcp_streams.bpf.h"
 
 static const __u64 op_latency_bounds[DWCP_OP_LATENCY_NBOUNDS] = DWCP_OP_LATENCY_BOUNDS;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, DWCP_MAX_STREAMS);
-	__type(key, struct dwcp_proc_label_key);
-	__type(value, struct dwcp_stream);
-} streams SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DWCP_AMST_TOTAL_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} amst_totals SEC(".maps");
 
 DWCP_LABEL_COUNTER_MAP(stream_results, DWCP_MAX_LABELS);
 DWCP_LABEL_COUNTER_MAP(stream_errors, DWCP_MAX_LABELS);
@@ -57,15 +45,6 @@ struct {
 
 static struct dwcp_hist zero_hist;
 
-static __always_inline void add_total(enum dwcp_amst_total index, __u64 delta)
-{
-	__u32 key = index;
-	__u64 *total = bpf_map_lookup_elem(&amst_totals, &key);
-
-	if (total)
-		counter_add(total, delta);
-}
-
 /* One observation of duration_ns into operation's latency histogram. */
 static __always_inline void observe_op(const struct dwcp_label_key *operation, __u64 duration_ns)
 {
@@ -75,37 +54,34 @@ static __always_inline void observe_op(const struct dwcp_label_key *operation, _
 		hist_observe(hist, op_latency_bounds, DWCP_OP_LATENCY_NBOUNDS, duration_ns);
 }
 
-static __always_inline void stream_key(struct dwcp_proc_label_key *key, const char *stream_id,
-				       enum dwcp_probe_id probe)
-{
-	__builtin_memset(key, 0, sizeof(*key));
-	key->tgid = current_tgid();
-	read_label(key->label, stream_id, probe);
-}
-
 SEC("usdt")
 int DWCP_USDT(stream_start, const char *stream_id)
 {
-	struct dwcp_proc_label_key key;
 	struct dwcp_stream fresh = { .start_ns = bpf_ktime_get_ns(), .start_seen = 1 };
 	struct dwcp_stream *existing;
+	struct stream_ref ref;
 
-	stream_key(&key, stream_id, DWCP_PROBE_STREAM_START);
+	stream_ref_read(&ref, stream_id, DWCP_PROBE_STREAM_START);
 	add_total(DWCP_AMST_STREAMS_STARTED, 1);
-	existing = bpf_map_lookup_elem(&streams, &key);
+	existing = stream_lookup(&ref);
+	if (!existing) {
+		stream_insert(&ref, &fresh);
+		return 0;
+	}
 	/* an active stream keeps its bytes; an ended one in its grace period
 	 * is a new stream reusing the id */
-	if (existing && existing->end_ns == 0)
+	if (existing->end_ns == 0)
 		return 0;
-	checked_update(&streams, &key, &fresh, BPF_ANY, DWCP_MAP_STREAMS);
+	__builtin_memcpy(fresh.stream_id, ref.id, sizeof(fresh.stream_id));
+	checked_update(&streams, &ref.key, &fresh, BPF_ANY, DWCP_MAP_STREAMS);
 	return 0;
 }
 
 SEC("usdt")
 int DWCP_USDT(stream_data, const char *stream_id, __u64 bytes_sent, __u64 bytes_received)
 {
-	struct dwcp_proc_label_key key;
 	struct dwcp_stream *stream;
+	struct stream_ref ref;
 
 	if (bytes_sent > DWCP_MAX_BYTES_PER_EVENT || bytes_received > DWCP_MAX_BYTES_PER_EVENT) {
 		count_bad_arg(DWCP_PROBE_STREAM_DATA, DWCP_BAD_OUT_OF_RANGE);
@@ -114,15 +90,13 @@ int DWCP_USDT(stream_data, const char *stream_id, __u64 bytes_sent, __u64 bytes_
 	add_total(DWCP_AMST_BYTES_SENT, bytes_sent);
 	add_total(DWCP_AMST_BYTES_RECEIVED, bytes_received);
 
-	stream_key(&key, stream_id, DWCP_PROBE_STREAM_DATA);
-	stream = bpf_map_lookup_elem(&streams, &key);
+	stream_ref_read(&ref, stream_id, DWCP_PROBE_STREAM_DATA);
+	stream = stream_lookup(&ref);
 	if (!stream) {
 		/* started before we attached: track it from here on */
 		struct dwcp_stream fresh = { .start_ns = bpf_ktime_get_ns() };
 
-		if (checked_update(&streams, &key, &fresh, BPF_NOEXIST, DWCP_MAP_STREAMS) == -E2BIG)
-			return 0;
-		stream = bpf_map_lookup_elem(&streams, &key);
+		stream = stream_insert(&ref, &fresh);
 		if (!stream)
 			return 0;
 	}
@@ -142,12 +116,12 @@ int DWCP_USDT(stream_error, const char *stream_id, const char *error_type)
 SEC("usdt")
 int DWCP_USDT(stream_end, const char *stream_id, const char *result)
 {
-	struct dwcp_proc_label_key key;
 	struct dwcp_stream *stream;
+	struct stream_ref ref;
 
 	add_label_counter(&stream_results, result, 1, DWCP_PROBE_STREAM_END, DWCP_MAP_STREAM_RESULTS);
-	stream_key(&key, stream_id, DWCP_PROBE_STREAM_END);
-	stream = bpf_map_lookup_elem(&streams, &key);
+	stream_ref_read(&ref, stream_id, DWCP_PROBE_STREAM_END);
+	stream = stream_lookup(&ref);
 	if (!stream || stream->end_ns != 0)
 		return 0;
 	stream->end_ns = bpf_ktime_get_ns();

@@ -2,11 +2,12 @@
  * dwcp_common.bpf.h: what every DWCP BPF object shares.
  *
  * What it offers
- *   - DWCP_USDT(): BPF_USDT for our programs: the same arguments, plus the
- *     preemption safety below and the interleave count.
+ *   - DWCP_USDT(): BPF_USDT for our programs: the same arguments (read by
+ *     dwcp_usdt_args.bpf.h), plus the preemption safety below and the count
+ *     of preempted runs.
  *   - counter_add(): the one way a counter is incremented.
  *   - The diagnostic maps of each object: "bad_args" (probe x reason),
- *     "map_full" (per map id) and "cpu_runs" (interleaved runs), per-CPU
+ *     "map_full" (per map id) and "cpu_runs" (preempted runs), per-CPU
  *     counters the exporter sums.
  *   - read_label(): a probe's string argument into a zeroed 64-byte label,
  *     counting NULL/unreadable and truncated strings.
@@ -34,16 +35,23 @@
  *     (counter_add: BPF_XADD, on a per-CPU slot an uncontended lock add).
  *     Stores of one value (levels, end times) need nothing: the last one
  *     wins, as it would between threads anyway.
- * "cpu_runs" counts runs that began while another run of the same object was
- * preempted on that CPU: 0 on kernels that do not preempt BPF programs.
+ * "cpu_runs" counts runs that were preempted mid-run (their task was switched
+ * out between the start and the end of the program, so other tasks, and
+ * other runs, ran on that CPU meanwhile): 0 on kernels that do not preempt
+ * BPF programs. Until issue 15 it counted runs that began while another was
+ * in progress on the CPU, with an atomic increment and decrement of a
+ * per-CPU count in every run: about 17 ns a run on this project's machine,
+ * where reading the task's preemption count twice costs about 2 (README,
+ * Performance).
  */
 #ifndef DWCP_COMMON_BPF_H
 #define DWCP_COMMON_BPF_H
 
 #include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
-#include <bpf/usdt.bpf.h>
 #include "dwcp_maps.h"
+#include "dwcp_usdt_args.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -68,53 +76,58 @@ static __always_inline void counter_add(__u64 *counter, __u64 delta)
 	__sync_fetch_and_add(counter, delta);
 }
 
-/* This CPU's count of runs in progress, incremented. A run that finds it
- * non-zero began while another was preempted: counted (rarely, so the
- * second lookup costs nothing in the common case). */
-static __always_inline __u64 *run_enter(void)
+/* How often the current task was preempted so far (its involuntary context
+ * switches). A BTF pointer to the task makes it one load; kernels before
+ * 5.11 lack bpf_get_current_task_btf() and read it with a helper (the
+ * verifier drops the branch this kernel does not take). */
+static __always_inline __u64 task_preemptions(void)
 {
-	__u32 index = DWCP_RUNS_INSIDE;
-	__u64 *inside = bpf_map_lookup_elem(&cpu_runs, &index);
-
-	if (!inside)
-		return NULL;
-	if (*inside) {
-		__u64 *interleaved;
-
-		index = DWCP_RUNS_INTERLEAVED;
-		interleaved = bpf_map_lookup_elem(&cpu_runs, &index);
-		if (interleaved)
-			counter_add(interleaved, 1);
-	}
-	counter_add(inside, 1);
-	return inside;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->nivcsw;
+	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), nivcsw);
 }
 
-static __always_inline void run_exit(void *ctx, __u64 *inside)
+static __always_inline __u64 run_enter(void)
 {
-	if (inside)
-		counter_add(inside, (__u64)-1);
+	return task_preemptions();
+}
+
+/* A run whose task was switched out between run_enter and here was
+ * preempted mid-run: counted (rarely, so the lookup and the add cost
+ * nothing in the common case). */
+static __always_inline void run_exit(void *ctx, __u64 preemptions_at_enter)
+{
+	if (task_preemptions() != preemptions_at_enter) {
+		__u32 index = DWCP_RUNS_PREEMPTED;
+		__u64 *preempted = bpf_map_lookup_elem(&cpu_runs, &index);
+
+		if (preempted)
+			counter_add(preempted, 1);
+	}
 	/* never taken (the array is empty): it is here so that the verifier
 	 * gives this program no private stack */
 	bpf_tail_call(ctx, &no_tail_call, 0);
 }
 
 /*
- * BPF_USDT (libbpf's usdt.bpf.h) with run_enter()/run_exit() around the
- * body: use it for every program, as SEC("usdt") int DWCP_USDT(name, args).
+ * BPF_USDT (libbpf's usdt.bpf.h) with our argument reader
+ * (dwcp_usdt_args.bpf.h: one spec lookup per event, registers read without
+ * helper calls) and run_enter()/run_exit() around the body: use it for every
+ * program, as SEC("usdt") int DWCP_USDT(name, args).
  */
 #define DWCP_USDT(name, args...)                                               \
 	name(struct pt_regs *ctx);                                             \
 	static __always_inline typeof(name(0)) ____##name(struct pt_regs *ctx, ##args); \
 	typeof(name(0)) name(struct pt_regs *ctx)                              \
 	{                                                                      \
-		__u64 *inside = run_enter();                                   \
+		__u64 preemptions = run_enter();                               \
+		dwcp_usdt_spec_t spec = dwcp_usdt_spec(ctx);                   \
 		typeof(name(0)) ret;                                           \
 		_Pragma("GCC diagnostic push")                                 \
 		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")        \
-		ret = ____##name(___bpf_usdt_args(args));                      \
+		ret = ____##name(DWCP_USDT_ARGS(args));                        \
 		_Pragma("GCC diagnostic pop")                                  \
-		run_exit(ctx, inside);                                         \
+		run_exit(ctx, preemptions);                                    \
 		return ret;                                                    \
 	}                                                                      \
 	static __always_inline typeof(name(0)) ____##name(struct pt_regs *ctx, ##args)
@@ -167,16 +180,17 @@ static __always_inline long checked_update(void *map, const void *key, const voi
 /*
  * dst must be zeroed DWCP_LABEL_LEN bytes (it is part of a map key). A NULL
  * or unmapped pointer yields DWCP_LABEL_UNREADABLE; text longer than 63 bytes
- * is cut at 63 and counted, so the label still aggregates.
+ * is cut at 63 and counted, so the label still aggregates. Returns how many
+ * bytes of dst were written (1 to DWCP_LABEL_LEN): the rest stays zero.
  */
-static __always_inline void read_label(char *dst, const char *src, enum dwcp_probe_id probe)
+static __always_inline long read_label(char *dst, const char *src, enum dwcp_probe_id probe)
 {
 	long n = bpf_probe_read_user_str(dst, DWCP_LABEL_LEN, src);
 
-	if (n < 0) {
+	if (n <= 0) {
 		__builtin_memcpy(dst, DWCP_LABEL_UNREADABLE, sizeof(DWCP_LABEL_UNREADABLE));
 		count_bad_arg(probe, DWCP_BAD_UNREADABLE_STRING);
-		return;
+		return sizeof(DWCP_LABEL_UNREADABLE);
 	}
 	if (n == DWCP_LABEL_LEN) {
 		char next = 0;
@@ -185,6 +199,7 @@ static __always_inline void read_label(char *dst, const char *src, enum dwcp_pro
 		if (bpf_probe_read_user(&next, 1, src + DWCP_LABEL_LEN - 1) != 0 || next != 0)
 			count_bad_arg(probe, DWCP_BAD_TRUNCATED_STRING);
 	}
+	return n;
 }
 
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero,

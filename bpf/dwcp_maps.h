@@ -120,6 +120,15 @@ struct dwcp_op_key {
 	__u64 op_id;
 };
 
+/* A stream of one process: a hash of its id, not the id (which is in the
+ * value), so that the hot stream_data lookup hashes and compares 16 bytes,
+ * not 72. Ids whose hashes collide take the next probe (0, 1, ...). */
+struct dwcp_stream_key {
+	__u32 tgid;
+	__u32 probe;
+	__u64 id_hash;
+};
+
 struct dwcp_two_label_key {
 	char first[DWCP_LABEL_LEN];
 	char second[DWCP_LABEL_LEN];
@@ -133,18 +142,23 @@ struct dwcp_migration_outcome_key {
 
 /* ---- values ---- */
 
-/* One stream of one process. end_ns != 0 once stream_end fired: the exporter
- * keeps showing it for the grace period, then deletes it. start_seen is 1
- * when the entry was made by stream_start (0: tracked from a stream_data
- * that came first, so start_ns is not the stream's start); only then is the
- * lifetime observed as DWCP_OP_STREAM_DURATION. */
+/* One stream of one process (key struct dwcp_stream_key). end_ns != 0 once
+ * stream_end fired: the exporter keeps showing it for the grace period, then
+ * deletes it. start_seen is 1 when the entry was made by stream_start (0:
+ * tracked from a stream_data that came first, so start_ns is not the
+ * stream's start); only then is the lifetime observed as
+ * DWCP_OP_STREAM_DURATION. stream_id is the label, as in a label key. */
 struct dwcp_stream {
 	__u64 bytes_sent;
 	__u64 bytes_received;
 	__u64 start_ns;
 	__u64 end_ns;
 	__u64 start_seen;
+	char stream_id[DWCP_LABEL_LEN];
 };
+
+/* How many ids whose hashes collide one process can track at once. */
+#define DWCP_STREAM_PROBES 4
 
 /* The operation label under which stream_end observes a stream's lifetime
  * (stream_start to stream_end) in the op_latency histogram, as the seed's
@@ -201,8 +215,9 @@ enum dwcp_amst_total {
 
 /* Indices of each object's per-CPU "cpu_runs" array. */
 enum dwcp_cpu_run {
-	DWCP_RUNS_INSIDE,      /* runs of the object's programs in progress */
-	DWCP_RUNS_INTERLEAVED, /* runs begun while another was in progress */
+	DWCP_RUNS_UNUSED,    /* was: runs in progress (the array keeps its size,
+			      * so pinned maps of earlier builds still fit) */
+	DWCP_RUNS_PREEMPTED, /* runs preempted mid-run (dwcp_common.bpf.h) */
 	DWCP_RUNS_COUNT,
 };
 

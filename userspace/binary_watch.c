@@ -63,14 +63,19 @@ int binary_watch_update(struct binary_watch *w, const char *const *paths, size_t
 	char dir[PATH_MAX];
 
 	for (size_t i = 0; i < n; i++) {
-		int wd;
+		char watched[PATH_MAX] = "";
 
-		existing_folder(paths[i], dir, sizeof(dir));
-		/* the same folder again returns its watch: no duplicates */
-		wd = inotify_add_watch(w->fd, dir, FOLDER_EVENTS);
-		if (wd < 0) {
-			snprintf(err, errlen, "watch folder %s of %s: %s", dir, paths[i], strerror(errno));
-			return -1;
+		/* A folder created below the one found, before its watch
+		 * existed, sends that watch no event: look again after each
+		 * watch until the deepest folder is one already watched. */
+		for (existing_folder(paths[i], dir, sizeof(dir)); strcmp(dir, watched) != 0;
+		     existing_folder(paths[i], dir, sizeof(dir))) {
+			/* the same folder again returns its watch: no duplicates */
+			if (inotify_add_watch(w->fd, dir, FOLDER_EVENTS) < 0) {
+				snprintf(err, errlen, "watch folder %s of %s: %s", dir, paths[i], strerror(errno));
+				return -1;
+			}
+			snprintf(watched, sizeof(watched), "%s", dir);
 		}
 	}
 	return 0;

@@ -15,13 +15,13 @@ struct stream_walk {
 
 static enum map_verdict append_stream(const void *key, const void *value, void *arg)
 {
-	const struct dwcp_proc_label_key *k = key;
 	const struct dwcp_stream *s = value;
 	struct stream_walk *walk = arg;
 	uint64_t v[STREAM_WORDS] = { s->bytes_sent, s->bytes_received, s->end_ns == 0 };
 
+	(void)key; /* a hash of the id: the id is in the value */
 	walk->active += s->end_ns == 0;
-	series_table_append(walk->t, k->label, v);
+	series_table_append(walk->t, s->stream_id, v);
 	return MAP_KEEP;
 }
 

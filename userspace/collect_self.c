@@ -88,7 +88,7 @@ static void render_bpf_health(struct collect_ctx *ctx)
 
 	sum_object_arrays(ctx, "cpu_runs", DWCP_RUNS_COUNT, runs);
 	metric_family_begin(ctx->w, MF_BPF_INTERLEAVED_RUNS);
-	expo_sample_u64(ctx->w, NULL, NULL, 0, runs[DWCP_RUNS_INTERLEAVED]);
+	expo_sample_u64(ctx->w, NULL, NULL, 0, runs[DWCP_RUNS_PREEMPTED]);
 
 	metric_family_begin(ctx->w, MF_BPF_ABANDONED);
 	for (int i = 0; i < ABANDONED_COUNT; i++) {

@@ -150,25 +150,27 @@ static bool is_ready(void *ctx, char *why, size_t whylen)
 	return ready;
 }
 
-/* Attaches binaries that appeared or were replaced on disk, then watches
- * the folders anew (a folder created since gets its watch); under the
- * collector lock, which guards the attach state that scrapes and /ready
- * read. */
+/* Watches the folders anew (a folder created since gets its watch), then
+ * attaches binaries that appeared or were replaced on disk: in that order,
+ * so that a file that appears after its look sends an event. The attach
+ * runs under the collector lock, which guards the attach state that
+ * scrapes and /ready read. */
 static void follow_binaries(struct bpf_programs *bpf, struct collector *c, struct binary_watch *watch)
 {
 	const char *paths[OPTIONS_MAX_BINARIES];
 	char err[2 * PATH_MAX];
 
-	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < c->s.n_targets; i++) {
-		if (bpf_programs_follow(bpf, &c->s.targets[i]) == 1)
-			log_attach(&c->s.targets[i]);
+	/* the paths are set at start and never change: no lock */
+	for (size_t i = 0; i < c->s.n_targets; i++)
 		paths[i] = c->s.targets[i].path;
-	}
-	pthread_mutex_unlock(&c->lock);
 	if (binary_watch_update(watch, paths, c->s.n_targets, err, sizeof(err)) != 0)
 		log_event(LOG_WARN, "cannot watch a binary's folder; it is followed at the next change seen", "error",
 			  err, NULL);
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->s.n_targets; i++)
+		if (bpf_programs_follow(bpf, &c->s.targets[i]) == 1)
+			log_attach(&c->s.targets[i]);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /*

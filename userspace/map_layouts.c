@@ -18,11 +18,10 @@
 	  .value_words = WORDS(struct dwcp_level) }
 
 static const struct map_layout layouts[DWCP_MAP_COUNT] = {
-	[DWCP_MAP_STREAMS] = { .name = "streams", .key_size = sizeof(struct dwcp_proc_label_key),
+	/* the series key is the stream id in the value (collect_amst.c) */
+	[DWCP_MAP_STREAMS] = { .name = "streams", .key_size = sizeof(struct dwcp_stream_key),
 			       .value_size = sizeof(struct dwcp_stream), .per_process = true,
-			       .time_offset = offsetof(struct dwcp_stream, start_ns),
-			       .label_offset = offsetof(struct dwcp_proc_label_key, label),
-			       .label_size = DWCP_LABEL_LEN, .value_words = WORDS(struct dwcp_stream) },
+			       .time_offset = offsetof(struct dwcp_stream, start_ns) },
 	[DWCP_MAP_STREAM_RESULTS] = LABEL_COUNTER("stream_results"),
 	[DWCP_MAP_STREAM_ERRORS] = LABEL_COUNTER("stream_errors"),
 	[DWCP_MAP_OPS_INFLIGHT] = { .name = "ops_inflight", .key_size = sizeof(struct dwcp_op_key),

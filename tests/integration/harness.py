@@ -190,17 +190,17 @@ class Exporter:
     """A dwcp-bpf-exporter on a free loopback port, ready when constructed."""
 
     def __init__(self, binaries=(SIM,), extra_args=(), cluster="c1", node="n1", wait_ready=True, pin_path=None,
-                 port=None):
+                 port=None, exe=EXPORTER):
         """pin_path: the bpffs directory for the maps; by default a fresh one
         for this exporter alone, removed when it stops. A test that restarts
         the exporter passes the same pin_path twice and removes it itself.
         cluster, node: None leaves the flag out (a config file may set it);
-        port: a free one by default."""
+        port: a free one by default; exe: another build of the exporter."""
         self.port = port or free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.own_pins = pin_path is None
         self.pin_path = pin_path or "/sys/fs/bpf/dwcp-test-%d-%d" % (os.getpid(), self.port)
-        cmd = [str(EXPORTER), "--bpf.pin-path", self.pin_path, "--web.listen-address", "127.0.0.1:%d" % self.port,
+        cmd = [str(exe), "--bpf.pin-path", self.pin_path, "--web.listen-address", "127.0.0.1:%d" % self.port,
                *map(str, extra_args)]
         if cluster is not None:
             cmd += ["--cluster", cluster]

@@ -1,11 +1,14 @@
 /*
  * test_binary_watch.c: changes at a binary's path reach the watch (real
  * inotify in a temporary folder), including when its folder is created
- * after the watch began, and nothing arrives while nothing changes.
+ * after the watch began, and nothing arrives while nothing changes; and, as
+ * the exporter uses it (watch, then look, then wait for an event), a file
+ * whose folders another thread creates meanwhile is always found.
  */
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -78,10 +81,78 @@ static void test_changes_in_a_folder_created_later(void **state)
 	binary_watch_close(&w);
 }
 
+struct tree {
+	char root[64];
+};
+
+/* As a package does, as fast as it can: three folders, then the file. */
+static void *install_tree(void *arg)
+{
+	const struct tree *t = arg;
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/a", t->root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/a/b", t->root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/a/b/c", t->root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/a/b/c/dwcp-node", t->root);
+	touch(p);
+	return NULL;
+}
+
+/* A folder made between update()'s look for the deepest folder and its
+ * watch would send nothing: update() looks again after each watch. Racy by
+ * nature, so many rounds; a round that waits a second for an event that
+ * never comes while the file is not yet seen fails. */
+static void test_folders_created_while_watching_are_not_missed(void **state)
+{
+	char path[PATH_MAX], err[512];
+	const char *paths[1] = { path };
+
+	(void)state;
+	for (int round = 0; round < 2000; round++) {
+		struct tree t = { "/tmp/test_binary_watch.XXXXXX" };
+		struct binary_watch w;
+		pthread_t installer;
+		bool found = false;
+
+		assert_non_null(mkdtemp(t.root));
+		snprintf(path, sizeof(path), "%s/a/b/c/dwcp-node", t.root);
+		assert_int_equal(binary_watch_open(&w, err, sizeof(err)), 0);
+		assert_int_equal(binary_watch_update(&w, paths, 1, err, sizeof(err)), 0);
+		assert_int_equal(pthread_create(&installer, NULL, install_tree, &t), 0);
+		for (;;) {
+			assert_int_equal(binary_watch_update(&w, paths, 1, err, sizeof(err)), 0);
+			if (access(path, F_OK) == 0) {
+				found = true;
+				break;
+			}
+			if (!readable(&w, 1000))
+				break;
+			assert_true(binary_watch_drain(&w) >= 0);
+		}
+		pthread_join(installer, NULL);
+		binary_watch_close(&w);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/a/b/c", t.root);
+		rmdir(path);
+		snprintf(path, sizeof(path), "%s/a/b", t.root);
+		rmdir(path);
+		snprintf(path, sizeof(path), "%s/a", t.root);
+		rmdir(path);
+		rmdir(t.root);
+		if (!found)
+			fail_msg("round %d: the file appeared and no event said so", round);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_changes_in_a_folder_created_later),
+		cmocka_unit_test(test_folders_created_while_watching_are_not_missed),
 	};
 
 	return cmocka_run_group_tests_name("binary_watch", tests, NULL, NULL);

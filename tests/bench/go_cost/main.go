@@ -16,21 +16,21 @@ package main
 static void c_fire_loop(long n)
 {
 	for (long i = 0; i < n; i++)
-		DWCP_STREAM_DATA("s-bench-go", 4096, 64);
+		DWCP_STREAM_DATA("node-07/stream-go00042", 4096, 64);
 }
 
 // one C firing per cgo call, with a C literal: the package's call without
 // its string copy
 static void c_fire_once(void)
 {
-	DWCP_STREAM_DATA("s-bench-go", 4096, 64);
+	DWCP_STREAM_DATA("node-07/stream-go00042", 4096, 64);
 }
 
 // eight firings per cgo call: the cgo transition shared by eight events
 static void c_fire_eight(void)
 {
 	for (int i = 0; i < 8; i++)
-		DWCP_STREAM_DATA("s-bench-go", 4096, 64);
+		DWCP_STREAM_DATA("node-07/stream-go00042", 4096, 64);
 }
 
 static void c_empty(void)
@@ -72,7 +72,7 @@ type mode struct {
 func emptyCall() {}
 
 func modes(amst *metrics.AMSTMetricsWrapper, c *metrics.Collector, phase string) []mode {
-	id := "s-bench-go"
+	id := "node-07/stream-go00042"
 	goCall := mode{"Go: `OnStreamData` (wrapper, seed API)", func(n int) {
 		for i := 0; i < n; i++ {
 			amst.OnStreamData(id, 4096, 64)

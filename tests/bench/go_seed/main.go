@@ -34,8 +34,8 @@ func main() {
 	}{
 		{"seed, in process: `RecordStreamData` (two CounterVec adds by cluster, node, stream_id)", func(n int) {
 			for i := 0; i < n; i++ {
-				sent.WithLabelValues("bench", "bench", "s-bench-go").Add(4096)
-				received.WithLabelValues("bench", "bench", "s-bench-go").Add(64)
+				sent.WithLabelValues("bench", "bench", "node-07/stream-go00042").Add(4096)
+				received.WithLabelValues("bench", "bench", "node-07/stream-go00042").Add(64)
 			}
 		}},
 		{"seed, in process: compression ratio HistogramVec observe", func(n int) {
