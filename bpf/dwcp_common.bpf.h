@@ -181,13 +181,19 @@ static __always_inline long checked_update(void *map, const void *key, const voi
  * dst must be zeroed DWCP_LABEL_LEN bytes (it is part of a map key). A NULL
  * or unmapped pointer yields DWCP_LABEL_UNREADABLE; text longer than 63 bytes
  * is cut at 63 and counted, so the label still aggregates. Returns how many
- * bytes of dst were written (1 to DWCP_LABEL_LEN): the rest stays zero.
+ * bytes of dst were written, its NUL included (1 to DWCP_LABEL_LEN): the
+ * rest stays zero.
  */
 static __always_inline long read_label(char *dst, const char *src, enum dwcp_probe_id probe)
 {
 	long n = bpf_probe_read_user_str(dst, DWCP_LABEL_LEN, src);
 
-	if (n <= 0) {
+	/* an empty string reads as 0 bytes on 5.10 to 6.12 and as 1 (its
+	 * NUL) on 6.18 and 7.2 (the kernel matrix): both are "", not
+	 * unreadable */
+	if (n == 0)
+		return 1;
+	if (n < 0) {
 		__builtin_memcpy(dst, DWCP_LABEL_UNREADABLE, sizeof(DWCP_LABEL_UNREADABLE));
 		count_bad_arg(probe, DWCP_BAD_UNREADABLE_STRING);
 		return sizeof(DWCP_LABEL_UNREADABLE);
