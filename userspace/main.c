@@ -150,11 +150,21 @@ static bool is_ready(void *ctx, char *why, size_t whylen)
 	return ready;
 }
 
-/* Watches the folders anew (a folder created since gets its watch), then
- * attaches binaries that appeared or were replaced on disk: in that order,
- * so that a file that appears after its look sends an event. The attach
- * runs under the collector lock, which guards the attach state that
- * scrapes and /ready read. */
+/* Attaches binaries that appeared or were replaced on disk, under the
+ * collector lock, which guards the attach state that scrapes and /ready
+ * read. Call it after the folders are watched, so that a file that appears
+ * after its look sends an event. */
+static void attach_appeared(struct bpf_programs *bpf, struct collector *c)
+{
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->s.n_targets; i++)
+		if (bpf_programs_follow(bpf, &c->s.targets[i]) == 1)
+			log_attach(&c->s.targets[i]);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* After a change: the folders watched anew (a folder created since gets
+ * its watch), then the binaries looked at. */
 static void follow_binaries(struct bpf_programs *bpf, struct collector *c, struct binary_watch *watch)
 {
 	const char *paths[OPTIONS_MAX_BINARIES];
@@ -166,11 +176,7 @@ static void follow_binaries(struct bpf_programs *bpf, struct collector *c, struc
 	if (binary_watch_update(watch, paths, c->s.n_targets, err, sizeof(err)) != 0)
 		log_event(LOG_WARN, "cannot watch a binary's folder; it is followed at the next change seen", "error",
 			  err, NULL);
-	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < c->s.n_targets; i++)
-		if (bpf_programs_follow(bpf, &c->s.targets[i]) == 1)
-			log_attach(&c->s.targets[i]);
-	pthread_mutex_unlock(&c->lock);
+	attach_appeared(bpf, c);
 }
 
 /*
@@ -469,7 +475,7 @@ int main(int argc, char **argv)
 			goto fail;
 		watch = &watch_state;
 		/* a file that appeared while we attached the others */
-		follow_binaries(&bpf, &collector, watch);
+		attach_appeared(&bpf, &collector);
 	}
 	/* no scrape runs before serving starts: no lock needed yet */
 	collector.s.http_stats = http_stats;
