@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # dwcp-bpf: top-level build. `make` builds the exporter, dwcp-sim and the BPF
 # objects; `make test` installs what it needs, builds and runs every test;
 # `make demo` runs dwcp-sim under the exporter. V=1 shows the real commands.
@@ -60,7 +61,7 @@ GO_NODE    := $(wildcard usdt/go/node/*.go) usdt/go/node/go.mod
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: FORCE all deps test unit go-test layers integration demo bench soak clean test-asan lint fuzz test-kernels test-kernels-beside-idle install install-go deb test-systemd
+.PHONY: FORCE all deps test unit go-test layers licences integration demo bench soak clean test-asan lint fuzz test-kernels test-kernels-beside-idle install install-go deb test-systemd
 .SECONDARY:
 all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(OUT)/dwcp-go-node $(PROBE_BINS) $(OUT)/tests/dwcp_sdt_threads_nopie
 
@@ -139,6 +140,10 @@ unit: $(UNIT_BINS)
 layers: all
 	$(Q)./tests/structure/check_layers.py $(OUT)
 
+# Every source file carries the SPDX line of its folder; the licence texts exist.
+licences:
+	$(Q)./tests/structure/check_licences.py
+
 integration: all $(OUT)/collide/dwcp-bpf-exporter
 	$(Q)./tests/integration/run
 
@@ -152,7 +157,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(OUT)/collide/dwcp-bpf-exporter
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory go-test
-	$(Q)$(MAKE) --no-print-directory layers
+	$(Q)$(MAKE) --no-print-directory layers licences
 	$(Q)$(MAKE) --no-print-directory test-asan
 	$(Q)./tests/integration/run -m "not idle" tests/integration
 	$(Q)$(MAKE) --no-print-directory test-kernels-beside-idle
@@ -291,7 +296,7 @@ install-go:
 	$(Q)if [ -f $(GO_PACKAGE)/go.mod ]; then \
 		mod=$$(sed -n 's/^module //p' $(GO_PACKAGE)/go.mod); \
 		install -d $(DESTDIR)$(GOCODEDIR)/$$mod; \
-		for f in $(GO_PACKAGE)/*.go $(GO_PACKAGE)/*.h $(GO_PACKAGE)/go.mod; do \
+		for f in $(GO_PACKAGE)/*.go $(GO_PACKAGE)/*.h $(GO_PACKAGE)/go.mod $(GO_PACKAGE)/LICENSE; do \
 			case $$f in *_test.go|*'*'*) continue;; esac; \
 			install -m 0644 $$f $(DESTDIR)$(GOCODEDIR)/$$mod/; \
 		done; \

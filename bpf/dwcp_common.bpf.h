@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * dwcp_common.bpf.h: what every DWCP BPF object shares.
  *
@@ -53,7 +54,7 @@
 #include "dwcp_maps.h"
 #include "dwcp_usdt_args.bpf.h"
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Never filled: the target of DWCP_USDT's tail call, which only has to exist. */
 struct {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * dwcp_maps.h: what the BPF programs keep in their maps, shared with the
  * exporter that reads them.

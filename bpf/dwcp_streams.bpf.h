@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * dwcp_streams.bpf.h: the AMST stream table, (process, stream id) -> struct
  * dwcp_stream, for the stream_start, stream_data and stream_end programs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * dwcp_usdt_args.bpf.h: USDT probe arguments, read with no helper call for
  * arguments in registers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * histogram.h: the one histogram layout of dwcp-bpf, shared by the BPF
  * programs and the exporter.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * proc_exit.bpf.c: the exits of processes, for the exporter's reaper.
  *
@@ -17,7 +17,7 @@
 #include <bpf/bpf_tracing.h>
 #include "proc_exit.h"
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * proc_exit.h: what proc_exit.bpf.c tells the exporter, shared with it.
  *

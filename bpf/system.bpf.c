@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * system.bpf.c: component health, feature flags and version, per process.
  * All three are levels: the last value each process reported.

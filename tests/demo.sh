@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make demo: dwcp-sim doing real work, instrumented by dwcp-bpf-exporter.
 # Prints live AMST metrics, then serves them until Ctrl-C (or for
 # DEMO_SECONDS when set, which is how it runs without a terminal).

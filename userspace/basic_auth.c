@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * basic_auth.c: basic-auth credentials against the web config's bcrypt
  * hashes (libxcrypt's crypt_rn), with a cache of successful checks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * basic_auth.h: HTTP basic auth for the exporter, the exporter-toolkit way:
  * users and bcrypt hashes from the web config (web_config.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * binary_watch.h: tells when something changed at the paths of the
  * --binary files, with inotify on their folders, so that the exporter

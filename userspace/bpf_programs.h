@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bpf_programs.h: the BPF side of the exporter: the five area skeletons
  * (bpf/<area>.bpf.c), loaded once, and their USDT links per target binary.

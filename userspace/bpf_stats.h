@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bpf_stats.h: what the exporter's own BPF programs cost, from the kernel's
  * run-time statistics (--bpf.stats).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* AMST families that need code: streams active and bytes per stream (one
  * walk of the stream map), bandwidth utilization (a ratio of two sums). */
 #include <bpf/libbpf.h>

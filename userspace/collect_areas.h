@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * collect_areas.h: the areas' own renderers, for the metric families that
  * need more than one map row (struct label_family) can say: several

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "collect_common.h"
 
 #include <bpf/libbpf.h>

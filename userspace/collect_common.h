@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * collect_common.h: the bottom layer of the collectors. What every area
  * collector reads (struct collect_state, owned by the dispatcher in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* HDE families that need code: compression ratio, operations, delta hit
  * rate and bytes, all from one walk of the per-data-type map; dictionary
  * efficiency (no label: the process that reported last). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Migration families that need code: duration of successful migrations and
  * failures, split from one map by the key's success flag. */
 #include "collect_areas.h"

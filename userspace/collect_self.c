@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The exporter's own families: attach state, bad probe arguments, full maps,
  * interleaved runs, map fill, its BPF programs' run time, build, scrape duration, HTTP
  * requests. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* System families that need code: version info, whose labels are the three
  * strings of a build (in the map's value, not its key). */
 #include <stddef.h>

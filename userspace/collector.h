@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * collector.h: the dispatcher that turns the BPF maps into metric families
  * on each scrape.

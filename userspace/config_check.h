@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_check.h: --config.check, for packaging scripts and operators' CI:
  * everything the exporter would refuse at start, found without loading

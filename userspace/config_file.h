@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config_file.h: the exporter's --config.file, a strict subset of YAML.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * content_negotiation.c: the request headers that choose a response's form.
  * Accept follows RFC 9110's rules for media ranges; Accept-Encoding is read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * content_negotiation.h: what a scrape's request headers ask for. Pure: a
  * header value in, a decision out; no HTTP library, no I/O, so the unit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dwcp_names.h: names of the identifiers in bpf/dwcp_maps.h, as they appear
  * in label values and logs (probe="stream_data", reason="truncated_string").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * exposition.c: the Prometheus text 0.0.4 / OpenMetrics 1.0.0 writer.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exposition.h: Prometheus text exposition writer. Pure: no I/O, no BPF.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * float_format.c: shortest round-trip decimals for the exposition formats.
  */

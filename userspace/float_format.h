@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * float_format.h: numbers as the Prometheus exposition formats spell them.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hist_render.h"
 
 static const __u64 op_latency_bounds[] = DWCP_OP_LATENCY_BOUNDS;

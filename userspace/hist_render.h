@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hist_render.h: the one place a struct dwcp_hist (bpf/histogram.h) becomes
  * a Prometheus histogram: bounds and sum converted from the raw unit

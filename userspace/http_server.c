@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * http_server.c: libmicrohttpd daemons serving /metrics, /, /health, /ready:
  * the routes, and the daemons' start, reload and stop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_server.h: the HTTP front of the exporter, on libmicrohttpd. Knows
  * nothing of BPF: metrics come from a render callback.

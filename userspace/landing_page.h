@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * landing_page.h: the HTML page served at "/", as node_exporter serves one:
  * the title, the version and links to the metrics, /health and /ready.

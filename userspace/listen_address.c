@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * listen_address.c: host:port parsing and resolution for the HTTP listener,
  * and the listening sockets.

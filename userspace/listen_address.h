@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * listen_address.h: --web.listen-address values to socket addresses.
  *

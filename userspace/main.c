@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * dwcp-bpf-exporter: serves the dwcp USDT probes of DWCP binaries as
  * Prometheus metrics. Reads top to bottom: options (--config.check stops

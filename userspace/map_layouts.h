@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * map_layouts.h: the layout of every BPF hash map in bpf/dwcp_maps.h, once,
  * per enum dwcp_map_id.

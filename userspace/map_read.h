@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * map_read.h: reading BPF maps without knowing their layout.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "metric_families.h"
 
 #include <stdbool.h>

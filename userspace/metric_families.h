@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * metric_families.h: every metric family dwcp-bpf-exporter serves, described
  * once: name, type, help and label names. The collectors render from it, and

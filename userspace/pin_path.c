@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Pin path preparation: bpffs check, mount on /sys/fs/bpf, mkdir -p. */
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pin_path.h: makes --bpf.pin-path ready before the maps are pinned there.
  *

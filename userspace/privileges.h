@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * privileges.h: the capabilities the exporter needs to start, and dropping
  * the rest once its probes are attached (--capabilities.keep).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * proc_exits.h: the process exits the kernel queues for the exporter
  * (bpf/proc_exit.bpf.c), read into the reaper.

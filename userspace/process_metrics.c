@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* process_* self-metrics: parsers of /proc text, then the I/O that feeds them. */
 #include "process_metrics.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * process_metrics.h: the standard process_* families of the running process,
  * named and described as the Prometheus Go client does, so dashboards and

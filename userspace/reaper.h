@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reaper.h: which map entries have outlived what they describe: entries of
  * DWCP processes that exited, and streams whose grace period is over.

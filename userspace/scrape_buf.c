@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * scrape_buf.c: per-scrape buffers, kept in a small pool, and the gzip of a
  * rendered scrape with each buffer's own deflate stream.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scrape_buf.h: the buffers one /metrics response needs, reused across
  * scrapes, and its gzip.

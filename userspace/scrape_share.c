@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "scrape_share.h"
 
 #include <errno.h>

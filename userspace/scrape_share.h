@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scrape_share.h: concurrent scrapes share renders.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * series_table.h: gathers map entries into the series of one metric family.
  *

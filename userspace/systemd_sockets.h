@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * systemd_sockets.h: the listening sockets systemd passes a socket-activated
  * service (sd_listen_fds(3): LISTEN_PID, LISTEN_FDS, fds from 3), for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * tls_material.c: the certificate and key a web config names, read into
  * memory and checked with GnuTLS before any daemon uses them.

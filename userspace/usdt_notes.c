@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "usdt_notes.h"
 
 #include <errno.h>

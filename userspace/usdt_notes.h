@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * usdt_notes.h: which dwcp probes an ELF file carries, read from its
  * .note.stapsdt notes with libelf, as a tracer finds them, without

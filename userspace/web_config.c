@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * web_config.c: a line-at-a-time parser for the web config subset of
  * web_config.h. The file has two levels (section: then key: value), so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * web_config.h: the --web.config.file format, a strict subset of the
  * Prometheus exporter-toolkit web configuration (docs/web-configuration.md).

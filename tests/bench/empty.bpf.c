@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* empty.bpf.c: a program for the stream_data probe that does nothing, not
  * even read its arguments, so probe_cost can measure what a uprobe hit
  * running a BPF program costs on this kernel: the floor every tracer pays.
@@ -15,4 +15,4 @@ int stream_data(struct pt_regs *ctx)
 	return 0;
 }
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

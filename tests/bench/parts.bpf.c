@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * parts.bpf.c: the stream_data program of bpf/amst.bpf.c taken apart, for
  * probe_parts. One program, "part"; the loader sets upto (a read-only global,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * parts.h: the variants of the stream_data program that probe_parts times,
  * shared by parts.bpf.c (which builds them) and probe_parts.c (which names

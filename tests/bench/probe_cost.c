@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * probe_cost: what one stream_data event costs the DWCP process, in ns, for
  * each way of observing it, all measured in one run so the ratios compare

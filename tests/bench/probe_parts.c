@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * probe_parts: where the cost of the exporter's stream_data program goes.
  *

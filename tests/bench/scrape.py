@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """scrape.py: the cost of rendering /metrics for the scrape benchmark.
 
 Waits until the exporter reports exactly --streams active streams (so the

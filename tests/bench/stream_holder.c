@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * stream_holder: holds N active AMST streams for the scrape benchmark, which
  * needs more of them than dwcp-sim can keep open as threads and sockets.

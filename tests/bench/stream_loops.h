@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stream_loops.h: the loops that fire dwcp:stream_data for the probe
  * benchmarks (probe_cost.c, probe_parts.c), one per probe site form.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_accept.c: libFuzzer target for the request headers the exporter
  * interprets itself: Accept (expo_negotiate) and Accept-Encoding

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libFuzzer target: --config.file text through the YAML subset parser and
  * the flag checks behind it (userspace/config_file.c, options.c). */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_web_config.c: libFuzzer target for the web config parser. Any input
  * must be parsed or refused with a message naming the file, without reading

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Start and stop the real programs the integration tests need.
 
 dwcp-sim (with its ledger), dwcp-bpf-exporter (scraped over HTTP), and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """prom.py: a real Prometheus server for integration tests.
 
 What it offers

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every kind of USDT argument libbpf 1.1 parses, read by our reader
 (bpf/dwcp_usdt_args.bpf.h): tests/programs/dwcp_sdt_argkinds.c, built on
 plain sys/sdt.h without dwcp_probes.h's constraint, fires stream_data with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Bad probe arguments never break accounting: tests/programs/dwcp_badargs.c
 fires each case once; the exporter counts, labels or drops it as documented,
 and the scrape stays valid."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The bpftrace toolkit (usdt/bpftrace/*.bt) against dwcp-sim's ledger.
 
 All five scripts trace one sim run at once (bpftrace starts slowly): each is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Least privilege, by experiment: the exporter as an unprivileged uid with
 exactly the capabilities the README and the systemd unit document attaches
 and counts a sim's events; without any one of them it fails at start.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The exporter's command line: clear errors and non-zero exits."""
 import socket
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """--config.check: the flags, the config file, the web config and every
 binary checked without loading BPF or needing privileges; exit 0 when all
 is well, 1 with every error named, 2 when the flags do not parse."""

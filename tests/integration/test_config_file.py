@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """--config.file: settings from a file, flags win, clear errors, SIGHUP reload.
 
 The exporter is started with almost nothing on its command line, so what it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A DWCP process in another mount namespace (as in a container): its binary
 is at a path only that namespace has; --pid reaches it through
 /proc/PID/root. --binary alone covers binaries the host's namespace sees."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """dashboards/dwcp-dashboard.json: the structure Grafana 10/11 needs (the
 seed's 18 panels in order, unique ids, no overlapping grid positions, the
 datasource variable everywhere, units, thresholds at the seed's SLAs), PromQL

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The README's tables are the code's: the metric table is what
 `dwcp-bpf-exporter --list-metrics` prints, the probe table is usdt/dwcp.d."""
 import re

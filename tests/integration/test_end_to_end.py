@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """dwcp-sim under dwcp-bpf-exporter: every family against the sim's ledger.
 
 The ledger is what dwcp-sim fired; the exporter must serve exactly that,

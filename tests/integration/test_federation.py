@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Federation for real: two per-cluster Prometheus servers run the shipped
 federation/cluster-prometheus.yml (with the shipped recording rules) against
 a synthetic exporter each, and a global Prometheus runs the shipped

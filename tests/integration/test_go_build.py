@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """usdt/go/metrics used the two ways the README gives, in a tiny DWCP-like
 module built offline with real `go build` runs: copied into the tree in
 place of the seed's package, and referenced through a go.mod replace.

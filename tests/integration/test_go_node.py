@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """dwcp-go-node (usdt/go/node, the seed's Go API on our probes) under
 dwcp-bpf-exporter and bpftrace: every family against its ledger, exactly,
 with 64 goroutines on more OS threads than this machine has cores, in both

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The HTTP side under abuse, with real clients on loopback: many concurrent
 scrapes, slow clients, oversized headers and 10,000 junk requests. The
 exporter must answer what it can, refuse the rest with a status (never a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """make install and make deb: the package builds, lintian finds no error,
 its Depends cover every library the exporter links, its layout is Debian's,
 and the exporter extracted from it into a temporary root runs against

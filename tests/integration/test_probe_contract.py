@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """usdt/dwcp.d is the one source of truth for probe names and argument
 order: the header, the built binaries and the BPF programs must agree."""
 import re

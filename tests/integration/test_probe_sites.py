@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Probe sites (usdt/dwcp_probes.h): every dwcp USDT note of a binary built
 with the header points at an 8-byte aligned nop5 bracketed by
 lea -128(%rsp),%rsp / lea 128(%rsp),%rsp; a traced site is turned into a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Exporter restarts keep counters: the maps are pinned in bpffs and the
 next exporter reuses them. Events fired while no exporter runs are missed
 (the probes detach with the exporter); these tests fire none then."""

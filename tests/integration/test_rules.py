@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The shipped Prometheus configs and rules pass promtool: every config
 parses (with its rule files), the rule files pass `check rules`, and the
 rule unit tests (every alert firing and not firing, every recording rule's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """dwcp_sdt_threads (plain sys/sdt.h, 4 threads at full speed, static ids)
 under the exporter: every figure of its ledger exact, no stream id it did
 not use, no bad argument, and the interleaved-runs self-metric served.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The exporter's cost and traffic as self-metrics: its BPF programs' run
 counts and run time from the kernel's BPF stats (--bpf.stats, or the
 kernel.bpf_stats_enabled sysctl), and its HTTP requests by status code."""

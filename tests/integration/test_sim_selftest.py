@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """dwcp-sim against bpftrace: the ledger must be exactly what was fired.
 
 bpftrace attaches to every probe of a private copy of dwcp-sim (so no other

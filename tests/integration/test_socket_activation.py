@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Socket activation: systemd-socket-activate (Debian's systemd package)
 holds the listening socket and starts the exporter with --web.systemd-socket
 on the first connection, as a .socket unit would; the exporter serves on the

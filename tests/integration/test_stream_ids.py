@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Stream ids in the stream table of bpf/dwcp_streams.bpf.h (keyed by a
 hash of the id, the id in the value), driven probe by probe through
 tests/programs/dwcp_sdt_streams.c, which passes every id through one

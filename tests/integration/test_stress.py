@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Load: two dwcp-sim processes firing as fast as they can (4 stream
 threads each, unpaced compression, ops around every chunk) while scrapes
 run every 100 ms. Afterwards every counter equals the processes' own totals

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """configs/systemd/dwcp-bpf-exporter.service: systemd accepts it, its
 exposure score stays low, and its system call allow list covers every system
 call the real exporter makes while it attaches, counts and serves.

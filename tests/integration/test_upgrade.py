@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A DWCP binary replaced on disk, as a package upgrade does (a new file
 renamed over the old path), is instrumented again without restarting the
 exporter; /ready and the self-metrics say what happened meanwhile."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A --binary that is not installed yet is waited for, not fatal: the
 exporter serves (/ready 503, dwcp_bpf_binary_missing 1), attaches when the
 file appears, and counts exactly from then on. A binary that exists without

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """--web.config.file with real clients on loopback: TLS with a self-signed
 certificate made here by openssl, minimum TLS versions, plain HTTP to the
 TLS port, basic auth with bcrypt hashes made here by libcrypt, errors at

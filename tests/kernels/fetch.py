@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Debian kernels for the matrix: resolve, download once, unpack, cache.
 
 What it offers

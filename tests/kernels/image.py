@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The root image every kernel-matrix guest boots: busybox, this build's
 binaries with the libraries ldd names, bpftrace if installed, and guest/.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """guest/programs.list, read once for the image (which binaries to copy)
 and for verify.py (what each line must show)."""
 from dataclasses import dataclass

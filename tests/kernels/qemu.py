@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Boot a kernel under qemu on an ext4 root image, run one command, read
 its results back. Reusable by any test that needs a real kernel of its own.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """make test-kernels: boot every kernel of kernels.list (or those KERNELS=
 names) under qemu with this build inside, run guest/check.sh, judge the
 results with verify.py, print a kernel x result table.

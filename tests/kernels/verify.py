@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Judges what guest/check.sh recorded in one guest's /results, on the host,
 with the integration tests' own parsers (harness.parse_samples refuses a
 series printed twice; assert_matches_ledger wants every ledger value

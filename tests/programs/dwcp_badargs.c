@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * dwcp_badargs: fires dwcp probes with bad arguments, once each, after a
  * tracer has attached, then waits for SIGTERM so its gauges stay visible.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* dwcp_noprobes: a binary with no dwcp probes, for the exporter's error path. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * dwcp_nosem: a DWCP-like binary built on plain sys/sdt.h, without USDT
  * semaphores. On SIGUSR1 it runs N streams of known bytes (N from argv[1]),

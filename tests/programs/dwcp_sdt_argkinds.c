@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * dwcp_sdt_argkinds: fires dwcp:stream_data with every kind of USDT argument
  * that libbpf 1.1 parses, from plain sys/sdt.h (its default "nor"

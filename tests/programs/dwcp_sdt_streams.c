@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * dwcp_sdt_streams: fires the stream probes a test tells it to, one command
  * a line on stdin, on plain sys/sdt.h (no semaphores):

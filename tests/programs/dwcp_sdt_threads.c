@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * dwcp_sdt_threads: several threads firing dwcp probes at full speed, built
  * on plain sys/sdt.h (no dwcp_probes.h, no semaphores), with its stream ids

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """check_layers.py: no circle among the units of userspace/.
 
 A unit is userspace/NAME.c with userspace/NAME.h. Two graphs are read

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # rootfs.sh OUT.tar: a Debian 12 root filesystem whose PID 1 is systemd, for
 # the systemd guest of tests/systemd/run.py, made once with debootstrap
 # (minbase, plus systemd and what the exporter's package depends on, so the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """run.py: the exporter's package under a real systemd. Boots a Debian 12
 guest (Debian's 6.1 cloud kernel under qemu, TCG) whose PID 1 is systemd,
 from a debootstrap root filesystem (rootfs.sh), where guest/check.sh

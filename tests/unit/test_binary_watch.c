@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_binary_watch.c: changes at a binary's path reach the watch (real
  * inotify in a temporary folder), including when its folder is created

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_collect_tables.c: the tables that drive the collectors agree with
  * each other and with bpf/dwcp_maps.h: every map layout fits its key and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests: the --config.file YAML subset (userspace/config_file.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_content_negotiation.c: the Accept and Accept-Encoding decisions,
  * header value by header value.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_exposition.c: the exposition writer, byte for byte: escaping, UTF-8
  * repair, numbers, histograms, family rules, OpenMetrics, content type.

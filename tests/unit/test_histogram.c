@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_histogram.c: bpf/histogram.h as userspace sees it: the bucket of a
  * value at and around every bound of every kind, and the compression ratio

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_http.c: the HTTP server over real loopback sockets, with fake render
  * and readiness callbacks; listen address parsing.

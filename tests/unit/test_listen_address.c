@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_listen_address.c: --web.listen-address values to socket addresses
  * and back, and the errors for bad ones.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests: the exporter's command line (userspace/options.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_pin_path.c: pin_path_prepare() on real file systems: a path in
  * bpffs whose folders do not exist yet is created; a path outside bpffs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_privileges.c: privileges_drop() on this very process, in a forked
  * child each time (a drop cannot be undone): what each --capabilities.keep

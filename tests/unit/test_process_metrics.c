@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_process_metrics.c: the /proc parsers on the kernel's own formats
  * (a comm with spaces and ')', negative nice, "unlimited", a long /proc/stat),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_reaper.c: the reaper's verdicts: exits the kernel reported, a tgid
  * reused by a later process, the kernel asked when exits may be missing,

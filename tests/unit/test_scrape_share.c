@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests: concurrent scrapes share renders (userspace/scrape_share.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests: folding map entries into series (userspace/series_table.c). */
 #include <setjmp.h>
 #include <stdarg.h>

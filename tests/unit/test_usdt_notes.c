@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_usdt_notes.c: the dwcp probes of an ELF file, read from its stapsdt
  * notes. The test is its own target: it carries some probes of

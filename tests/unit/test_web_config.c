@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_web_config.c: the web config parser, on text: what it accepts, and
  * every error message with its line and key.

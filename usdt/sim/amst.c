@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* amst.c: see amst.h. */
 #include "amst.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * amst.h: AMST, the adaptive multi-stream transport of dwcp-sim.
  *

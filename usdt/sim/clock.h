@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clock.h: time, interruptible sleeps and pacing for dwcp-sim threads.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* compressor.c: see compressor.h. */
 #include "compressor.h"
 

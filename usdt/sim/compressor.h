@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * compressor.h: the HDE worker of dwcp-sim.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* federation.c: see federation.h. */
 #include "federation.h"
 

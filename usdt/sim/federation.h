@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * federation.h: cross-cluster federation syncs of dwcp-sim.
  *

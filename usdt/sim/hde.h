@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hde.h: HDE, hierarchical delta encoding, as dwcp-sim does it with zlib.
  *

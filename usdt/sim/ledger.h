@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ledger.h: the only way dwcp-sim fires a probe, and the record of it.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * main.c: dwcp-sim, a reference DWCP node that does real work and fires
  * every probe of usdt/dwcp.d, keeping an exact ledger of what it fired.

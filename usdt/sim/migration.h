@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * migration.h: VM live migrations of dwcp-sim.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* monitor.c: see monitor.h. */
 #include "dwcp_probes.h" /* enum dwcp_health_state; first, for the semaphores */
 

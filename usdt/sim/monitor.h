@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * monitor.h: bandwidth and component health of dwcp-sim.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * net.h: loopback TCP helpers for dwcp-sim.
  *

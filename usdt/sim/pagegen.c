@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* pagegen.c: see pagegen.h. */
 #include "pagegen.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pagegen.h: deterministic 4 KiB pages that look like VM data.
  *

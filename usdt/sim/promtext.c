@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* promtext.c: see promtext.h. */
 #include "promtext.h"
 

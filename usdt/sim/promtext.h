@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * promtext.h: Prometheus-text-like output for the dwcp-sim ledger.
  *

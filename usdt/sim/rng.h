@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rng.h: small deterministic pseudo-random numbers for dwcp-sim.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* ticker.c: see ticker.h. */
 #include "dwcp_probes.h" /* first: it enables the USDT semaphores */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ticker.h: re-announcing level state for tracers that attach late.
  *

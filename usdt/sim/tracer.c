@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* tracer.c: see tracer.h. */
 #include "dwcp_probes.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tracer.h: is a tracer attached to every DWCP probe of this process?
  *

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command go_cost measures what the Go metrics package costs per call, in
 // ns, beside the same probe fired from C in the same process, and the parts
 // of a traced Go call: the cgo transition, the string copy, a kernel entry

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command go_seed measures the seed's in-process approach for the calls
 // go_cost measures: client_golang counters (Debian's
 // golang-github-prometheus-client-golang-dev, GOPATH layout), labelled as

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The kernel-matrix check, run inside each guest (busybox sh) by init.sh. It
 # only acts and records: every scrape, ledger, log and /proc reading goes to
 # /results, and tests/kernels/verify.py judges them on the host after the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # PID 1 of a kernel-matrix guest (qemu.py boots it as dwcp.run=): mount what
 # the exporter, bpftrace and the checks need, run check.sh under a time
 # limit, keep its output and exit code in /results, power off.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check.sh: inside a Debian 12 guest whose PID 1 is systemd, installs the
 # exporter's .deb and exercises its units the way an operator does. Writes
 # what it saw to /results for tests/systemd/run.py, which judges it on the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package metrics
 
 // collector.go: the Collector, the seed's recording API. Each method fires

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package metrics
 
 // contract_test.go: holds probes.go to dwcp.d, the probe contract, and the

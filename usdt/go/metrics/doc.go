@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package metrics is the DWCP metrics API of the seed package
 // novacron/backend/core/network/dwcp/metrics, with the same exported names,
 // signatures and behaviour as a caller sees them, implemented on USDT

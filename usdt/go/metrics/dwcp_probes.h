@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dwcp_probes.h: USDT probes for DWCP binaries (provider "dwcp").
  *

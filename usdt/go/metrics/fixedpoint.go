@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package metrics
 
 // fixedpoint.go: the contract's fixed point for fractions (dwcp.d has no

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package metrics
 
 // probes.go: the only place that fires dwcp probes. One small static C

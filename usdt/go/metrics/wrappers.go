@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package metrics
 
 // wrappers.go: the seed's per-component wrappers, thin forwarders to the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package main
 
 // bounds.go: the histogram bucket bounds of bpf/histogram.h, in their raw

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command dwcp-go-node is a reference DWCP node in Go, instrumented with
 // the seed's metrics API (usdt/go/metrics) exactly as the seed's Quick
 // Start uses it. Many goroutines run AMST streams that carry real

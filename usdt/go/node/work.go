@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package main
 
 // work.go: what the node does, on the seed's wrappers as its Quick Start
