@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-/* ledger.c: see ledger.h. */
-#include "dwcp_probes.h" /* first: it enables the USDT semaphores */
+/* ledger.c: see ledger.h. Records; ledger_render.c says what the records
+ * mean to a scrape. */
+#include "ledger_state.h" /* first: it includes dwcp_probes.h, which enables the USDT semaphores */
 
 #include "ledger.h"
-
-#include "histogram.h"
+#include "ledger_render.h"
 #include "promtext.h"
 
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,109 +14,28 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LABEL_LEN 64
-/* dwcp-sim's label values come from fixed lists; more than this is a bug. */
-#define TABLE_MAX 32
-#define ESC_LEN (2 * LABEL_LEN)
-
-enum probe_index {
-#define X_INDEX(name, nargs) P_##name,
-	DWCP_FOR_EACH_PROBE(X_INDEX)
-#undef X_INDEX
-	P_COUNT
-};
-
-static const char *const probe_names[P_COUNT] = {
+const char *const ledger_probe_names[P_COUNT] = {
 #define X_NAME(name, nargs) #name,
 	DWCP_FOR_EACH_PROBE(X_NAME)
 #undef X_NAME
 };
 
-/* Every table entry starts with its key; equal labels give equal bytes. */
-struct key {
-	char a[LABEL_LEN];
-	char b[LABEL_LEN];
-	uint64_t c;
-};
-
-struct counted {
-	struct key k;
-	uint64_t n;
-};
-
-struct level {
-	struct key k;
-	uint64_t value;
-};
-
-struct hde_type {
-	struct key k;
-	uint64_t original, compressed, ops;
-	uint64_t buckets[DWCP_COMPRESSION_NBOUNDS + 1];
-	uint64_t sum_milli, count;
-};
-
-struct migration_outcome {
-	struct key k; /* a: dest_node, c: dwcp_enabled */
-	uint64_t ok, failed;
-};
-
-/* A histogram of nanoseconds the sim measured itself (federation syncs,
- * op_duration operations), so the ledger knows every bucket and the sum. */
-struct timed {
-	struct key k; /* a, b: the labels */
-	uint64_t buckets[DWCP_HIST_MAX_BOUNDS + 1];
-	uint64_t sum_ns, count;
-};
-
-struct stream {
-	char id[LABEL_LEN];
-	uint64_t sent, received;
-};
-
-struct table {
-	void *base;
-	size_t elem, n;
-};
+const __u64 ledger_compression_bounds[DWCP_COMPRESSION_NBOUNDS] = DWCP_COMPRESSION_BOUNDS;
+const __u64 ledger_federation_bounds[DWCP_FEDERATION_SYNC_NBOUNDS] = DWCP_FEDERATION_SYNC_BOUNDS;
+const __u64 ledger_op_latency_bounds[DWCP_OP_LATENCY_NBOUNDS] = DWCP_OP_LATENCY_BOUNDS;
 
 #define TABLE_OF(arr) { .base = (arr), .elem = sizeof((arr)[0]), .n = 0 }
 
-static const __u64 compression_bounds[] = DWCP_COMPRESSION_BOUNDS;
-static const __u64 federation_bounds[] = DWCP_FEDERATION_SYNC_BOUNDS;
-static const __u64 op_latency_bounds[] = DWCP_OP_LATENCY_BOUNDS;
+static struct ledger_counted results_arr[LEDGER_TABLE_MAX], errors_arr[LEDGER_TABLE_MAX], ops_arr[LEDGER_TABLE_MAX],
+	saved_arr[LEDGER_TABLE_MAX];
+static struct ledger_level baselines_arr[LEDGER_TABLE_MAX], speedups_arr[LEDGER_TABLE_MAX], health_arr[LEDGER_TABLE_MAX],
+	features_arr[LEDGER_TABLE_MAX];
+static struct ledger_hde_type hde_arr[LEDGER_TABLE_MAX];
+static struct ledger_migration_outcome mig_arr[LEDGER_TABLE_MAX];
+static struct ledger_timed fed_arr[LEDGER_TABLE_MAX], timed_ops_arr[LEDGER_TABLE_MAX];
 
-static struct counted results_arr[TABLE_MAX], errors_arr[TABLE_MAX], ops_arr[TABLE_MAX],
-	saved_arr[TABLE_MAX];
-static struct level baselines_arr[TABLE_MAX], speedups_arr[TABLE_MAX], health_arr[TABLE_MAX],
-	features_arr[TABLE_MAX];
-static struct hde_type hde_arr[TABLE_MAX];
-static struct migration_outcome mig_arr[TABLE_MAX];
-static struct timed fed_arr[TABLE_MAX], timed_ops_arr[TABLE_MAX];
-
-static struct {
-	pthread_mutex_t mu;
-	uint64_t fired[P_COUNT];
-
-	struct stream *streams;
-	size_t nstreams, cap;
-	uint64_t streams_ended;
-	struct table results, errors, ops_ended, timed_ops;
-	bool bw_set;
-	uint64_t bw_used, bw_available;
-
-	struct table hde, baselines;
-	uint64_t compress_ops, delta_hits, decompress_ok, decompress_failed;
-	bool dict_set;
-	uint64_t dict;
-
-	struct table migrations, speedups;
-	struct table fed, saved;
-
-	struct table health, features;
-	bool version_set;
-	char version[3][LABEL_LEN];
-} L = {
-	.mu = PTHREAD_MUTEX_INITIALIZER,
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static struct ledger_state L = {
 	.results = TABLE_OF(results_arr),
 	.errors = TABLE_OF(errors_arr),
 	.ops_ended = TABLE_OF(ops_arr),
@@ -134,16 +52,16 @@ static struct {
 
 static atomic_uint_fast64_t next_op_id;
 
-static void copy_label(char dst[LABEL_LEN], const char *s)
+static void copy_label(char dst[LEDGER_LABEL_LEN], const char *s)
 {
-	memset(dst, 0, LABEL_LEN);
+	memset(dst, 0, LEDGER_LABEL_LEN);
 	if (s)
-		strncpy(dst, s, LABEL_LEN - 1);
+		strncpy(dst, s, LEDGER_LABEL_LEN - 1);
 }
 
-static void *lookup(struct table *t, const char *a, const char *b, uint64_t c)
+static void *lookup(struct ledger_table *t, const char *a, const char *b, uint64_t c)
 {
-	struct key k;
+	struct ledger_key k;
 	size_t i;
 	char *e;
 
@@ -155,9 +73,9 @@ static void *lookup(struct table *t, const char *a, const char *b, uint64_t c)
 		if (memcmp(e, &k, sizeof(k)) == 0)
 			return e;
 	}
-	if (t->n == TABLE_MAX) {
+	if (t->n == LEDGER_TABLE_MAX) {
 		fprintf(stderr, "dwcp-sim: ledger: more than %d values of one label (%s)\n",
-			TABLE_MAX, k.a);
+			LEDGER_TABLE_MAX, k.a);
 		abort();
 	}
 	e = (char *)t->base + t->n++ * t->elem;
@@ -166,16 +84,14 @@ static void *lookup(struct table *t, const char *a, const char *b, uint64_t c)
 	return e;
 }
 
-#define AT(t, i) ((void *)((char *)(t)->base + (i) * (t)->elem))
-
 static void lock(void)
 {
-	pthread_mutex_lock(&L.mu);
+	pthread_mutex_lock(&mu);
 }
 
 static void unlock(void)
 {
-	pthread_mutex_unlock(&L.mu);
+	pthread_mutex_unlock(&mu);
 }
 
 int ledger_init(void)
@@ -196,13 +112,13 @@ void ledger_free(void)
 
 int ledger_stream_start(const char *stream_id)
 {
-	struct stream *s;
+	struct ledger_stream *s;
 	int handle;
 
 	lock();
 	if (L.nstreams == L.cap) {
 		size_t cap = L.cap ? L.cap * 2 : 1024;
-		struct stream *grown = realloc(L.streams, cap * sizeof(*grown));
+		struct ledger_stream *grown = realloc(L.streams, cap * sizeof(*grown));
 
 		if (!grown) {
 			fprintf(stderr, "dwcp-sim: ledger: out of memory\n");
@@ -223,7 +139,7 @@ int ledger_stream_start(const char *stream_id)
 
 void ledger_stream_data(int stream, uint64_t bytes_sent, uint64_t bytes_received)
 {
-	struct stream *s;
+	struct ledger_stream *s;
 
 	lock();
 	s = &L.streams[stream];
@@ -236,7 +152,7 @@ void ledger_stream_data(int stream, uint64_t bytes_sent, uint64_t bytes_received
 
 void ledger_stream_error(int stream, const char *error_type)
 {
-	struct counted *c;
+	struct ledger_counted *c;
 
 	lock();
 	DWCP_STREAM_ERROR(L.streams[stream].id, error_type);
@@ -248,7 +164,7 @@ void ledger_stream_error(int stream, const char *error_type)
 
 void ledger_stream_end(int stream, const char *result)
 {
-	struct counted *c;
+	struct ledger_counted *c;
 
 	lock();
 	DWCP_STREAM_END(L.streams[stream].id, result);
@@ -278,7 +194,7 @@ struct ledger_op ledger_op_start(const char *operation)
 
 void ledger_op_end(struct ledger_op op)
 {
-	struct counted *c;
+	struct ledger_counted *c;
 
 	lock();
 	DWCP_OP_END(op.id);
@@ -288,7 +204,7 @@ void ledger_op_end(struct ledger_op op)
 	unlock();
 }
 
-static void timed_observe(struct timed *t, const __u64 *bounds, __u32 nbounds, uint64_t ns)
+static void timed_observe(struct ledger_timed *t, const __u64 *bounds, __u32 nbounds, uint64_t ns)
 {
 	t->buckets[dwcp_hist_slot(bounds, nbounds, ns)]++;
 	t->sum_ns += ns;
@@ -300,7 +216,7 @@ void ledger_op_duration(const char *operation, uint64_t duration_ns)
 	lock();
 	DWCP_OP_DURATION(operation, duration_ns);
 	L.fired[P_op_duration]++;
-	timed_observe(lookup(&L.timed_ops, operation, NULL, 0), op_latency_bounds, DWCP_OP_LATENCY_NBOUNDS,
+	timed_observe(lookup(&L.timed_ops, operation, NULL, 0), ledger_op_latency_bounds, DWCP_OP_LATENCY_NBOUNDS,
 		      duration_ns);
 	unlock();
 }
@@ -321,7 +237,7 @@ void ledger_bandwidth(uint64_t used_bytes_per_sec, uint64_t available_bytes_per_
 void ledger_compress(const char *data_type, uint64_t original_bytes,
 		     uint64_t compressed_bytes, bool delta_hit)
 {
-	struct hde_type *t;
+	struct ledger_hde_type *t;
 
 	lock();
 	DWCP_COMPRESS(data_type, original_bytes, compressed_bytes, delta_hit);
@@ -333,7 +249,7 @@ void ledger_compress(const char *data_type, uint64_t original_bytes,
 	if (compressed_bytes > 0) {
 		uint64_t r = dwcp_ratio_milli(original_bytes, compressed_bytes);
 
-		t->buckets[dwcp_hist_slot(compression_bounds, DWCP_COMPRESSION_NBOUNDS, r)]++;
+		t->buckets[dwcp_hist_slot(ledger_compression_bounds, DWCP_COMPRESSION_NBOUNDS, r)]++;
 		t->sum_milli += r;
 		t->count++;
 	}
@@ -356,7 +272,7 @@ void ledger_decompress(bool success)
 
 void ledger_baseline(const char *baseline_type, uint64_t count)
 {
-	struct level *l;
+	struct ledger_level *l;
 
 	lock();
 	DWCP_BASELINE(baseline_type, count);
@@ -395,7 +311,7 @@ struct ledger_migration ledger_migration_start(const char *migration_id,
 
 static void count_migration(const char *dest_node, bool dwcp_enabled, bool success)
 {
-	struct migration_outcome *o = lookup(&L.migrations, dest_node, NULL, dwcp_enabled);
+	struct ledger_migration_outcome *o = lookup(&L.migrations, dest_node, NULL, dwcp_enabled);
 
 	if (success)
 		o->ok++;
@@ -415,7 +331,7 @@ void ledger_migration_end(const struct ledger_migration *m, bool success)
 void ledger_migration_done(const struct ledger_migration *m, const char *dest_node, bool dwcp_enabled,
 			   bool success)
 {
-	char dest[LABEL_LEN];
+	char dest[LEDGER_LABEL_LEN];
 
 	copy_label(dest, dest_node);
 	lock();
@@ -427,7 +343,7 @@ void ledger_migration_done(const struct ledger_migration *m, const char *dest_no
 
 void ledger_speedup(const char *vm_type, uint64_t factor_x1000)
 {
-	struct level *l;
+	struct ledger_level *l;
 
 	lock();
 	DWCP_SPEEDUP(vm_type, factor_x1000);
@@ -445,14 +361,14 @@ void ledger_federation_sync(const char *remote_cluster, const char *sync_type,
 	lock();
 	DWCP_FEDERATION_SYNC(remote_cluster, sync_type, duration_ns);
 	L.fired[P_federation_sync]++;
-	timed_observe(lookup(&L.fed, remote_cluster, sync_type, 0), federation_bounds,
+	timed_observe(lookup(&L.fed, remote_cluster, sync_type, 0), ledger_federation_bounds,
 		      DWCP_FEDERATION_SYNC_NBOUNDS, duration_ns);
 	unlock();
 }
 
 void ledger_bandwidth_saved(const char *remote_cluster, uint64_t bytes)
 {
-	struct counted *c;
+	struct ledger_counted *c;
 
 	lock();
 	DWCP_BANDWIDTH_SAVED(remote_cluster, bytes);
@@ -466,7 +382,7 @@ void ledger_bandwidth_saved(const char *remote_cluster, uint64_t bytes)
 
 void ledger_health(const char *component, uint64_t state)
 {
-	struct level *l;
+	struct ledger_level *l;
 
 	lock();
 	DWCP_HEALTH(component, state);
@@ -478,7 +394,7 @@ void ledger_health(const char *component, uint64_t state)
 
 void ledger_feature(const char *feature, bool enabled)
 {
-	struct level *l;
+	struct ledger_level *l;
 
 	lock();
 	DWCP_FEATURE(feature, enabled);
@@ -510,7 +426,7 @@ void ledger_reannounce(void)
 		L.fired[P_bandwidth]++;
 	}
 	for (i = 0; i < L.baselines.n; i++) {
-		struct level *l = AT(&L.baselines, i);
+		struct ledger_level *l = LEDGER_AT(&L.baselines, i);
 
 		DWCP_BASELINE(l->k.a, l->value);
 		L.fired[P_baseline]++;
@@ -520,19 +436,19 @@ void ledger_reannounce(void)
 		L.fired[P_dictionary]++;
 	}
 	for (i = 0; i < L.speedups.n; i++) {
-		struct level *l = AT(&L.speedups, i);
+		struct ledger_level *l = LEDGER_AT(&L.speedups, i);
 
 		DWCP_SPEEDUP(l->k.a, l->value);
 		L.fired[P_speedup]++;
 	}
 	for (i = 0; i < L.health.n; i++) {
-		struct level *l = AT(&L.health, i);
+		struct ledger_level *l = LEDGER_AT(&L.health, i);
 
 		DWCP_HEALTH(l->k.a, l->value);
 		L.fired[P_health]++;
 	}
 	for (i = 0; i < L.features.n; i++) {
-		struct level *l = AT(&L.features, i);
+		struct ledger_level *l = LEDGER_AT(&L.features, i);
 
 		DWCP_FEATURE(l->k.a, l->value);
 		L.fired[P_feature]++;
@@ -544,210 +460,15 @@ void ledger_reannounce(void)
 	unlock();
 }
 
-/* ---- rendering ---- */
-
-static const char *esc(char buf[ESC_LEN], const char *label)
-{
-	promtext_escape(buf, ESC_LEN, label);
-	return buf;
-}
-
-static const char *dbl(char buf[PROMTEXT_DOUBLE_LEN], double v)
-{
-	promtext_double(buf, PROMTEXT_DOUBLE_LEN, v);
-	return buf;
-}
-
-static void render_counted(struct linebuf *out, const struct table *t, const char *metric,
-			   const char *label)
-{
-	char e[ESC_LEN];
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		const struct counted *c = AT(t, i);
-
-		linebuf_addf(out, "%s{%s=\"%s\"} %" PRIu64, metric, label, esc(e, c->k.a), c->n);
-	}
-}
-
-/* scale: the level's fixed-point unit (1 for plain integers). */
-static void render_level(struct linebuf *out, const struct table *t, const char *metric,
-			 const char *label, double scale)
-{
-	char e[ESC_LEN], d[PROMTEXT_DOUBLE_LEN];
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		const struct level *l = AT(t, i);
-
-		linebuf_addf(out, "%s{%s=\"%s\"} %s", metric, label, esc(e, l->k.a),
-			     dbl(d, (double)l->value / scale));
-	}
-}
-
-/* Every histogram of t as Prometheus samples; label_b NULL for one label. */
-static void render_timed(struct linebuf *out, const struct table *t, const char *metric, const char *label_a,
-			 const char *label_b, const __u64 *bounds, __u32 nbounds)
-{
-	char a[ESC_LEN], bv[ESC_LEN], labels[4 * ESC_LEN], d[PROMTEXT_DOUBLE_LEN], le[PROMTEXT_DOUBLE_LEN];
-	size_t i, b;
-
-	for (i = 0; i < t->n; i++) {
-		const struct timed *h = AT(t, i);
-		uint64_t cumulative = 0;
-
-		esc(a, h->k.a);
-		if (label_b)
-			snprintf(labels, sizeof(labels), "%s=\"%s\",%s=\"%s\"", label_a, a, label_b, esc(bv, h->k.b));
-		else
-			snprintf(labels, sizeof(labels), "%s=\"%s\"", label_a, a);
-		for (b = 0; b <= nbounds; b++) {
-			cumulative += h->buckets[b];
-			if (b < nbounds)
-				dbl(le, (double)bounds[b] / (double)DWCP_NS_PER_S);
-			else
-				strcpy(le, "+Inf");
-			linebuf_addf(out, "%s_bucket{%s,le=\"%s\"} %" PRIu64, metric, labels, le, cumulative);
-		}
-		linebuf_addf(out, "%s_count{%s} %" PRIu64, metric, labels, h->count);
-		linebuf_addf(out, "%s_sum{%s} %s", metric, labels, dbl(d, (double)h->sum_ns / (double)DWCP_NS_PER_S));
-	}
-}
-
-static void render_amst(struct linebuf *out)
-{
-	char e[ESC_LEN], d[PROMTEXT_DOUBLE_LEN];
-	size_t i;
-
-	render_counted(out, &L.results, "dwcp_amst_streams_total", "result");
-	for (i = 0; i < L.nstreams; i++) {
-		const struct stream *s = &L.streams[i];
-
-		esc(e, s->id);
-		linebuf_addf(out, "dwcp_amst_bytes_sent_total{stream_id=\"%s\"} %" PRIu64, e,
-			     s->sent);
-		linebuf_addf(out, "dwcp_amst_bytes_received_total{stream_id=\"%s\"} %" PRIu64, e,
-			     s->received);
-	}
-	render_counted(out, &L.errors, "dwcp_amst_errors_total", "error_type");
-	render_counted(out, &L.ops_ended, "dwcp_amst_latency_seconds_count", "operation");
-	render_timed(out, &L.timed_ops, "dwcp_amst_latency_seconds", "operation", NULL, op_latency_bounds,
-		     DWCP_OP_LATENCY_NBOUNDS);
-	linebuf_addf(out, "dwcp_amst_streams_active %" PRIu64, L.nstreams - L.streams_ended);
-	if (L.bw_set && L.bw_available > 0)
-		linebuf_addf(out, "dwcp_amst_bandwidth_utilization_percent %s",
-			     dbl(d, (double)L.bw_used / (double)L.bw_available * 100.0));
-}
-
-static void render_hde(struct linebuf *out)
-{
-	char e[ESC_LEN], d[PROMTEXT_DOUBLE_LEN], le[PROMTEXT_DOUBLE_LEN];
-	size_t i, b;
-
-	if (L.compress_ops)
-		linebuf_addf(out,
-			     "dwcp_hde_operations_total{operation=\"encode\",result=\"success\"} %" PRIu64,
-			     L.compress_ops);
-	if (L.decompress_ok)
-		linebuf_addf(out,
-			     "dwcp_hde_operations_total{operation=\"decode\",result=\"success\"} %" PRIu64,
-			     L.decompress_ok);
-	if (L.decompress_failed)
-		linebuf_addf(out,
-			     "dwcp_hde_operations_total{operation=\"decode\",result=\"failure\"} %" PRIu64,
-			     L.decompress_failed);
-	for (i = 0; i < L.hde.n; i++) {
-		const struct hde_type *t = AT(&L.hde, i);
-		uint64_t cumulative = 0;
-
-		esc(e, t->k.a);
-		linebuf_addf(out, "dwcp_hde_bytes_original_total{data_type=\"%s\"} %" PRIu64, e,
-			     t->original);
-		linebuf_addf(out, "dwcp_hde_bytes_compressed_total{data_type=\"%s\"} %" PRIu64, e,
-			     t->compressed);
-		for (b = 0; b <= DWCP_COMPRESSION_NBOUNDS; b++) {
-			cumulative += t->buckets[b];
-			if (b < DWCP_COMPRESSION_NBOUNDS)
-				dbl(le, (double)compression_bounds[b] / (double)DWCP_RATIO_SCALE);
-			else
-				strcpy(le, "+Inf");
-			linebuf_addf(out,
-				     "dwcp_hde_compression_ratio_bucket{data_type=\"%s\",le=\"%s\"} %" PRIu64,
-				     e, le, cumulative);
-		}
-		linebuf_addf(out, "dwcp_hde_compression_ratio_count{data_type=\"%s\"} %" PRIu64, e,
-			     t->count);
-		linebuf_addf(out, "dwcp_hde_compression_ratio_sum{data_type=\"%s\"} %s", e,
-			     dbl(d, (double)t->sum_milli / (double)DWCP_RATIO_SCALE));
-	}
-	if (L.compress_ops)
-		linebuf_addf(out, "dwcp_hde_delta_hit_rate_percent %s",
-			     dbl(d, (double)L.delta_hits / (double)L.compress_ops * 100.0));
-	render_level(out, &L.baselines, "dwcp_hde_baseline_count", "baseline_type", 1.0);
-	if (L.dict_set)
-		linebuf_addf(out, "dwcp_hde_dictionary_efficiency_percent %s",
-			     dbl(d, (double)L.dict / 100.0));
-}
-
-static void render_migration(struct linebuf *out)
-{
-	char e[ESC_LEN];
-	size_t i;
-
-	for (i = 0; i < L.migrations.n; i++) {
-		const struct migration_outcome *o = AT(&L.migrations, i);
-		const char *dwcp = o->k.c ? "true" : "false";
-
-		esc(e, o->k.a);
-		if (o->ok)
-			linebuf_addf(out,
-				     "dwcp_migration_duration_seconds_count{dest_node=\"%s\",dwcp_enabled=\"%s\"} %" PRIu64,
-				     e, dwcp, o->ok);
-		if (o->failed)
-			linebuf_addf(out,
-				     "dwcp_migration_failures_total{dest_node=\"%s\",dwcp_enabled=\"%s\"} %" PRIu64,
-				     e, dwcp, o->failed);
-	}
-	render_level(out, &L.speedups, "dwcp_migration_speedup_factor", "vm_type", 1000.0);
-}
-
-static void render_federation(struct linebuf *out)
-{
-	render_timed(out, &L.fed, "dwcp_federation_sync_duration_seconds", "remote_cluster", "sync_type",
-		     federation_bounds, DWCP_FEDERATION_SYNC_NBOUNDS);
-	render_counted(out, &L.saved, "dwcp_federation_bandwidth_saved_bytes_total",
-		       "remote_cluster");
-}
-
-static void render_system(struct linebuf *out)
-{
-	char v[ESC_LEN], c[ESC_LEN], b[ESC_LEN];
-
-	render_level(out, &L.health, "dwcp_system_component_health", "component", 1.0);
-	render_level(out, &L.features, "dwcp_system_config_enabled", "feature", 1.0);
-	if (L.version_set)
-		linebuf_addf(out,
-			     "dwcp_system_version_info{version=\"%s\",git_commit=\"%s\",build_date=\"%s\"} 1",
-			     esc(v, L.version[0]), esc(c, L.version[1]), esc(b, L.version[2]));
-}
-
 int ledger_write(const char *path)
 {
 	struct linebuf header, body;
-	int i, rc;
+	int rc;
 
 	linebuf_init(&header);
 	linebuf_init(&body);
 	lock();
-	linebuf_addf(&header, "# dwcp-sim ledger v1 pid=%d", (int)getpid());
-	for (i = 0; i < P_COUNT; i++)
-		linebuf_addf(&header, "# fired %s %" PRIu64, probe_names[i], L.fired[i]);
-	render_amst(&body);
-	render_hde(&body);
-	render_migration(&body);
-	render_federation(&body);
-	render_system(&body);
+	ledger_render(&L, (int)getpid(), &header, &body);
 	unlock();
 	linebuf_sort(&body);
 	rc = promtext_write_atomic(path, &header, &body);
@@ -758,45 +479,7 @@ int ledger_write(const char *path)
 
 void ledger_get_summary(struct ledger_summary *s)
 {
-	size_t i;
-
-	memset(s, 0, sizeof(*s));
 	lock();
-	s->streams_started = L.nstreams;
-	for (i = 0; i < L.results.n; i++) {
-		const struct counted *c = AT(&L.results, i);
-
-		if (strcmp(c->k.a, "success") == 0)
-			s->streams_success += c->n;
-		else if (strcmp(c->k.a, "error") == 0)
-			s->streams_error += c->n;
-		else if (strcmp(c->k.a, "cancelled") == 0)
-			s->streams_cancelled += c->n;
-	}
-	for (i = 0; i < L.nstreams; i++) {
-		s->bytes_sent += L.streams[i].sent;
-		s->bytes_received += L.streams[i].received;
-	}
-	for (i = 0; i < L.errors.n; i++)
-		s->stream_errors += ((const struct counted *)AT(&L.errors, i))->n;
-	for (i = 0; i < L.hde.n; i++) {
-		const struct hde_type *t = AT(&L.hde, i);
-
-		s->bytes_original += t->original;
-		s->bytes_compressed += t->compressed;
-	}
-	s->compress_ops = L.compress_ops;
-	s->delta_hits = L.delta_hits;
-	s->decompress_failures = L.decompress_failed;
-	for (i = 0; i < L.migrations.n; i++) {
-		const struct migration_outcome *o = AT(&L.migrations, i);
-
-		s->migrations_ok += o->ok;
-		s->migrations_failed += o->failed;
-	}
-	for (i = 0; i < L.fed.n; i++)
-		s->federation_syncs += ((const struct timed *)AT(&L.fed, i))->count;
-	for (i = 0; i < P_COUNT; i++)
-		s->fired_total += L.fired[i];
+	ledger_summarize(&L, s);
 	unlock();
 }

@@ -9,7 +9,7 @@
  *     a level probe in the ledger is the last value a tracer saw.
  *   - ledger_reannounce(): fires every level probe again with its last value
  *     (for tracers that attach late); levels do not change.
- *   - ledger_write(): the exact samples an exporter attached since the first
+ *   - ledger_write(): (rendered by ledger_render.c) the exact samples an exporter attached since the first
  *     event probe must show (without cluster/node labels), sorted, preceded by
  *     "# fired <probe> <count>" lines, written atomically.
  *   - ledger_get_summary(): totals for the one-line summary.
