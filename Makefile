@@ -74,11 +74,17 @@ deps:
 $(OUT) $(OUT)/bpf $(OUT)/obj/sim $(OUT)/tests:
 	$(Q)mkdir -p $@
 
+# The probe and map ids (bpf/dwcp_ids.h) and the probe list of
+# usdt/dwcp_probes.h against usdt/dwcp.d, before anything is compiled.
+$(OUT)/ids.ok: usdt/dwcp.d bpf/dwcp_ids.h usdt/dwcp_probes.h usdt/go/metrics/dwcp_probes.h tests/structure/check_ids.py | $(OUT)
+	$(call msg,CHECK,ids)
+	$(Q)./tests/structure/check_ids.py && touch $@
+
 $(OUT)/vmlinux.h: | $(OUT)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) | $(OUT)/bpf
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) $(OUT)/ids.ok | $(OUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -86,7 +92,7 @@ $(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/userspace/%.o: userspace/%.c | $(SKELETONS)
+$(OUT)/obj/userspace/%.o: userspace/%.c $(OUT)/ids.ok | $(SKELETONS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
 
@@ -98,7 +104,7 @@ $(OUT)/dwcp-bpf-exporter: $(OUT)/obj/userspace/main.o $(OUT)/libexporter.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUT)/obj/sim/%.o: usdt/sim/%.c | $(OUT)/obj/sim
+$(OUT)/obj/sim/%.o: usdt/sim/%.c $(OUT)/ids.ok | $(OUT)/obj/sim
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -112,7 +118,7 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/libexporter.a | $(OUT)/tests
 
 # Small programs that fire probes in ways dwcp-sim does not (bad arguments,
 # probes without semaphores, a binary without probes).
-$(OUT)/tests/%: tests/programs/%.c usdt/dwcp_probes.h | $(OUT)/tests
+$(OUT)/tests/%: tests/programs/%.c usdt/dwcp_probes.h $(OUT)/ids.ok | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -lpthread -o $@
 

@@ -5,8 +5,8 @@
  *
  * What it offers
  *   - Key and value layouts of every map in bpf/<area>.bpf.c.
- *   - The probe, diagnostic-reason and map identifiers behind the exporter's
- *     self-metrics (bad probe arguments, full maps).
+ *   - The diagnostic-reason identifiers behind the exporter's self-metrics
+ *     (bad probe arguments); the probe and map ones are in dwcp_ids.h.
  *   - Default map sizes (the exporter may raise them before load).
  *
  * Conventions
@@ -22,6 +22,7 @@
 #ifndef DWCP_MAPS_H
 #define DWCP_MAPS_H
 
+#include "dwcp_ids.h"
 #include "histogram.h"
 
 #define DWCP_LABEL_LEN 64
@@ -29,33 +30,7 @@
 /* Label text used when a probe's string argument cannot be read. */
 #define DWCP_LABEL_UNREADABLE "(unreadable)"
 
-/* ---- identifiers for self-metrics ---- */
-enum dwcp_probe_id {
-	DWCP_PROBE_STREAM_START,
-	DWCP_PROBE_STREAM_DATA,
-	DWCP_PROBE_STREAM_ERROR,
-	DWCP_PROBE_STREAM_END,
-	DWCP_PROBE_OP_START,
-	DWCP_PROBE_OP_END,
-	DWCP_PROBE_BANDWIDTH,
-	DWCP_PROBE_COMPRESS,
-	DWCP_PROBE_DECOMPRESS,
-	DWCP_PROBE_BASELINE,
-	DWCP_PROBE_DICTIONARY,
-	DWCP_PROBE_MIGRATION_START,
-	DWCP_PROBE_MIGRATION_END,
-	DWCP_PROBE_SPEEDUP,
-	DWCP_PROBE_FEDERATION_SYNC,
-	DWCP_PROBE_BANDWIDTH_SAVED,
-	DWCP_PROBE_HEALTH,
-	DWCP_PROBE_FEATURE,
-	DWCP_PROBE_VERSION,
-	/* added after the first 19 (ids are not part of any interface) */
-	DWCP_PROBE_OP_DURATION,
-	DWCP_PROBE_MIGRATION_DONE,
-	DWCP_PROBE_COUNT,
-};
-
+/* ---- identifiers for self-metrics (probes and maps: dwcp_ids.h) ---- */
 /* Why a probe's arguments were not taken as they came. */
 enum dwcp_bad_arg_reason {
 	DWCP_BAD_UNREADABLE_STRING, /* NULL or unmapped pointer: label "(unreadable)" */
@@ -63,28 +38,6 @@ enum dwcp_bad_arg_reason {
 	DWCP_BAD_OUT_OF_RANGE,      /* a number outside its documented range */
 	DWCP_BAD_UNMATCHED_END,     /* an end probe with no start seen */
 	DWCP_BAD_REASON_COUNT,
-};
-
-/* Every map whose insertions can fail because it is full. */
-enum dwcp_map_id {
-	DWCP_MAP_STREAMS,
-	DWCP_MAP_STREAM_RESULTS,
-	DWCP_MAP_STREAM_ERRORS,
-	DWCP_MAP_OPS_INFLIGHT,
-	DWCP_MAP_OP_LATENCY,
-	DWCP_MAP_BANDWIDTH,
-	DWCP_MAP_HDE_BY_TYPE,
-	DWCP_MAP_BASELINES,
-	DWCP_MAP_DICTIONARY,
-	DWCP_MAP_MIGRATIONS_INFLIGHT,
-	DWCP_MAP_MIGRATION_DURATION,
-	DWCP_MAP_SPEEDUP,
-	DWCP_MAP_FEDERATION_SYNC,
-	DWCP_MAP_BANDWIDTH_SAVED,
-	DWCP_MAP_HEALTH,
-	DWCP_MAP_FEATURES,
-	DWCP_MAP_VERSIONS,
-	DWCP_MAP_COUNT,
 };
 
 /* Index into each object's per-CPU "bad_args" array. */

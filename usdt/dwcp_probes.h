@@ -116,7 +116,9 @@ static inline const char *dwcp_probe_str(const char *s, int enabled)
 }
 #define DWCP_STR(probe, s) dwcp_probe_str((const char *)(s), DWCP_PROBE_ENABLED(probe))
 
-/* Every probe of usdt/dwcp.d, in its order; X(name, argument count). */
+/* Every probe of usdt/dwcp.d, in its order; X(name, argument count).
+ * Code generated from usdt/dwcp.d by tests/structure/check_ids.py --write;
+ * DO NOT EDIT. */
 #define DWCP_FOR_EACH_PROBE(X)                                                 \
 	X(stream_start, 1)                                                     \
 	X(stream_data, 3)                                                      \

@@ -3,28 +3,18 @@
 
 #include <string.h>
 
+/* Indexed by id, so a duplicate id (-Woverride-init) or one out of range
+ * does not compile: the ids of dwcp_ids.h are a permutation. */
 static const char *const probe_names[DWCP_PROBE_COUNT] = {
-	[DWCP_PROBE_STREAM_START] = "stream_start",
-	[DWCP_PROBE_STREAM_DATA] = "stream_data",
-	[DWCP_PROBE_STREAM_ERROR] = "stream_error",
-	[DWCP_PROBE_STREAM_END] = "stream_end",
-	[DWCP_PROBE_OP_START] = "op_start",
-	[DWCP_PROBE_OP_END] = "op_end",
-	[DWCP_PROBE_BANDWIDTH] = "bandwidth",
-	[DWCP_PROBE_COMPRESS] = "compress",
-	[DWCP_PROBE_DECOMPRESS] = "decompress",
-	[DWCP_PROBE_BASELINE] = "baseline",
-	[DWCP_PROBE_DICTIONARY] = "dictionary",
-	[DWCP_PROBE_MIGRATION_START] = "migration_start",
-	[DWCP_PROBE_MIGRATION_END] = "migration_end",
-	[DWCP_PROBE_SPEEDUP] = "speedup",
-	[DWCP_PROBE_FEDERATION_SYNC] = "federation_sync",
-	[DWCP_PROBE_BANDWIDTH_SAVED] = "bandwidth_saved",
-	[DWCP_PROBE_HEALTH] = "health",
-	[DWCP_PROBE_FEATURE] = "feature",
-	[DWCP_PROBE_VERSION] = "version",
-	[DWCP_PROBE_OP_DURATION] = "op_duration",
-	[DWCP_PROBE_MIGRATION_DONE] = "migration_done",
+#define X(name, NAME, nargs, id) [DWCP_PROBE_##NAME] = #name,
+	DWCP_PROBES(X)
+#undef X
+};
+
+static const char *const map_names[DWCP_MAP_COUNT] = {
+#define X(NAME, name, area) [DWCP_MAP_##NAME] = #name,
+	DWCP_MAPS(X)
+#undef X
 };
 
 static const char *const reason_names[DWCP_BAD_REASON_COUNT] = {
@@ -37,6 +27,11 @@ static const char *const reason_names[DWCP_BAD_REASON_COUNT] = {
 const char *dwcp_probe_name(enum dwcp_probe_id id)
 {
 	return (unsigned)id < DWCP_PROBE_COUNT ? probe_names[id] : "unknown";
+}
+
+const char *dwcp_map_name(enum dwcp_map_id id)
+{
+	return (unsigned)id < DWCP_MAP_COUNT ? map_names[id] : "unknown";
 }
 
 const char *dwcp_bad_arg_reason_name(enum dwcp_bad_arg_reason reason)

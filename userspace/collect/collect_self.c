@@ -83,7 +83,7 @@ static void render_bpf_health(struct collect_ctx *ctx)
 	sum_object_arrays(ctx, "map_full", DWCP_MAP_COUNT, full);
 	metric_family_begin(ctx->w, MF_BPF_MAP_FULL_EVENTS);
 	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
-		labels[0] = (struct expo_label){ "map", map_layout(m)->name };
+		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
 		expo_sample_u64(ctx->w, NULL, labels, 1, full[m]);
 	}
 
@@ -103,12 +103,12 @@ static void render_bpf_health(struct collect_ctx *ctx)
 	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
 		if (c->map_entries[m] < 0)
 			continue;
-		labels[0] = (struct expo_label){ "map", map_layout(m)->name };
+		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
 		expo_sample_u64(ctx->w, NULL, labels, 1, (uint64_t)c->map_entries[m]);
 	}
 	metric_family_begin(ctx->w, MF_BPF_MAP_CAPACITY);
 	for (int m = 0; m < DWCP_MAP_COUNT; m++) {
-		labels[0] = (struct expo_label){ "map", map_layout(m)->name };
+		labels[0] = (struct expo_label){ "map", dwcp_map_name(m) };
 		expo_sample_u64(ctx->w, NULL, labels, 1, bpf_map__max_entries(c->maps[m]));
 	}
 }

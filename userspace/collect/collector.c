@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "collect/collect_areas.h"
+#include "base/dwcp_names.h"
 #include "base/log.h"
 #include "collect/map_layouts.h"
 
@@ -73,12 +74,12 @@ static int check_layout(enum dwcp_map_id id, const struct bpf_map *map, char *er
 	bool percpu = type == BPF_MAP_TYPE_PERCPU_HASH;
 
 	if ((type == BPF_MAP_TYPE_HASH || percpu) && percpu == l->percpu && bpf_map__key_size(map) == l->key_size &&
-	    bpf_map__value_size(map) == l->value_size && strcmp(bpf_map__name(map), l->name) == 0)
+	    bpf_map__value_size(map) == l->value_size && strcmp(bpf_map__name(map), dwcp_map_name(id)) == 0)
 		return 0;
 	snprintf(err, errlen,
 		 "BPF map %s (type %d, key %u, value %u bytes) does not match its layout %s (%s, key %zu, value %zu "
 		 "bytes): rebuild the exporter",
-		 bpf_map__name(map), (int)type, bpf_map__key_size(map), bpf_map__value_size(map), l->name,
+		 bpf_map__name(map), (int)type, bpf_map__key_size(map), bpf_map__value_size(map), dwcp_map_name(id),
 		 l->percpu ? "per-CPU hash" : "hash", l->key_size, l->value_size);
 	return -1;
 }

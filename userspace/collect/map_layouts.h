@@ -4,8 +4,8 @@
  * per enum dwcp_map_id.
  *
  * What it offers
- *   - map_layout(id): the map's name (its BPF name and its map="" label),
- *     key and value size, whether it is per-CPU, whether its entries belong
+ *   - map_layout(id): the map's key and value size (its name is
+ *     dwcp_map_name(id), base/dwcp_names.h), whether it is per-CPU, whether its entries belong
  *     to one process (the key starts with struct dwcp_proc_key) and when
  *     that process wrote them, where the labels of a series sit in the key
  *     and how many value words a series carries.
@@ -25,7 +25,6 @@
 #include "dwcp_maps.h"
 
 struct map_layout {
-	const char *name;
 	size_t key_size;
 	size_t value_size;
 	bool percpu;      /* values summed over CPUs when read */

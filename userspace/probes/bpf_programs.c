@@ -147,23 +147,9 @@ void bpf_programs_destroy(struct bpf_programs *p)
 
 void bpf_programs_maps(const struct bpf_programs *p, struct bpf_map *out[DWCP_MAP_COUNT])
 {
-	out[DWCP_MAP_STREAMS] = p->amst->maps.streams;
-	out[DWCP_MAP_STREAM_RESULTS] = p->amst->maps.stream_results;
-	out[DWCP_MAP_STREAM_ERRORS] = p->amst->maps.stream_errors;
-	out[DWCP_MAP_OPS_INFLIGHT] = p->amst->maps.ops_inflight;
-	out[DWCP_MAP_OP_LATENCY] = p->amst->maps.op_latency;
-	out[DWCP_MAP_BANDWIDTH] = p->amst->maps.bandwidth_levels;
-	out[DWCP_MAP_HDE_BY_TYPE] = p->hde->maps.hde_by_type;
-	out[DWCP_MAP_BASELINES] = p->hde->maps.baselines;
-	out[DWCP_MAP_DICTIONARY] = p->hde->maps.dictionary_levels;
-	out[DWCP_MAP_MIGRATIONS_INFLIGHT] = p->migration->maps.migrations_inflight;
-	out[DWCP_MAP_MIGRATION_DURATION] = p->migration->maps.migration_outcomes;
-	out[DWCP_MAP_SPEEDUP] = p->migration->maps.speedups;
-	out[DWCP_MAP_FEDERATION_SYNC] = p->federation->maps.sync_durations;
-	out[DWCP_MAP_BANDWIDTH_SAVED] = p->federation->maps.bandwidth_saved_bytes;
-	out[DWCP_MAP_HEALTH] = p->system->maps.health_levels;
-	out[DWCP_MAP_FEATURES] = p->system->maps.feature_levels;
-	out[DWCP_MAP_VERSIONS] = p->system->maps.versions;
+#define X(NAME, name, area) out[DWCP_MAP_##NAME] = p->area->maps.name;
+	DWCP_MAPS(X)
+#undef X
 }
 
 void bpf_programs_detach(struct attach_target *t)

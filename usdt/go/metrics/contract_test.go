@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -120,6 +121,21 @@ func TestLevelSemaphoresAreTheHeaderLevelProbes(t *testing.T) {
 		if !strings.Contains(block, "sem"+camel(m[1])) {
 			t.Errorf("level probe %s is not in levelSemaphores", m[1])
 		}
+	}
+}
+
+// The header's probe table (DWCP_FOR_EACH_PROBE, generated from dwcp.d)
+// lists the contract's probes in order, with their argument counts.
+func TestHeaderProbeTableIsTheContract(t *testing.T) {
+	var got, want []string
+	for _, m := range regexp.MustCompile(`X\((\w+), (\d+)\)`).FindAllStringSubmatch(readFile(t, "dwcp_probes.h"), -1) {
+		got = append(got, m[1]+"/"+m[2])
+	}
+	for _, p := range contractProbes(t) {
+		want = append(want, p.name+"/"+strconv.Itoa(len(p.args)))
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("DWCP_FOR_EACH_PROBE lists %v, dwcp.d %v", got, want)
 	}
 }
 
