@@ -65,11 +65,8 @@ static int reload_config_file(const struct running *run)
 		log_event(LOG_WARN, "changed settings need a restart; they keep their running values", "settings",
 			  restart, NULL);
 	pthread_mutex_lock(&run->collector->lock);
-	opt->stream_id_label = fresh.stream_id_label;
-	opt->stream_grace_ns = fresh.stream_grace_ns;
+	options_apply_live(opt, &fresh);
 	pthread_mutex_unlock(&run->collector->lock);
-	opt->log_level = fresh.log_level;
-	opt->log_format = fresh.log_format;
 	log_configure(opt->log_level, opt->log_format);
 	if (fresh.web_config_file) {
 		snprintf(web_config_path, sizeof(web_config_path), "%s", fresh.web_config_file);

@@ -356,6 +356,28 @@ static void test_restart_needed(void **state)
 	assert_string_equal(out, "binary,cl");
 }
 
+/* A reload applies exactly the live flags and keeps the rest. */
+static void test_apply_live(void **state)
+{
+	(void)state;
+	struct options a, b;
+	char err[256];
+
+	assert_int_equal(parse(ARGV("--binary", "/a", "--cluster", "c"), &a, err), OPTIONS_RUN);
+	assert_int_equal(parse(ARGV("--binary", "/b", "--cluster", "d", "--log.level", "debug", "--log.format", "json",
+				    "--stream.grace", "1s", "--no-stream.id-label", "--web.max-requests", "7"),
+			       &b, err),
+			 OPTIONS_RUN);
+	options_apply_live(&a, &b);
+	assert_int_equal(a.log_level, LOG_DEBUG);
+	assert_int_equal(a.log_format, LOG_FORMAT_JSON);
+	assert_int_equal(a.stream_grace_ns, 1000000000ull);
+	assert_false(a.stream_id_label);
+	assert_string_equal(a.binaries[0], "/a");
+	assert_string_equal(a.cluster, "c");
+	assert_int_equal(a.max_requests, OPTIONS_DEFAULT_MAX_REQUESTS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_config_file_errors),
 		cmocka_unit_test(test_config_path),
 		cmocka_unit_test(test_restart_needed),
+		cmocka_unit_test(test_apply_live),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

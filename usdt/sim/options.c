@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,102 +14,109 @@
 /* Longest text a probe carries (the tracer reads 63 bytes). */
 #define MAX_LABEL 63
 
-enum {
-	OPT_DURATION = 256,
-	OPT_STREAMS,
-	OPT_CHUNK_BYTES,
-	OPT_STREAM_BYTES,
-	OPT_RATE,
-	OPT_ERROR_RATE,
-	OPT_ERROR_BURST_MS,
-	OPT_DECOMPRESS_FAILURE_RATE,
-	OPT_COMPRESS_RATE,
-	OPT_MIGRATIONS,
-	OPT_MIGRATION_BYTES,
-	OPT_MIGRATION_FAILURE_RATE,
-	OPT_FEDERATION_INTERVAL_MS,
-	OPT_LINK_BYTES_PER_SEC,
-	OPT_WAN_BYTES_PER_SEC,
-	OPT_SEED,
-	OPT_STREAM_PREFIX,
-	OPT_LEDGER,
-	OPT_WAIT_FOR_TRACER,
-	OPT_LINGER,
-	OPT_QUIET,
-	OPT_VERSION_STRING,
-	OPT_GIT_COMMIT,
-	OPT_BUILD_DATE,
-	OPT_HELP,
+enum flag_kind {
+	KIND_U64,    /* uint64_t, min..max */
+	KIND_UINT,   /* unsigned int, min..max */
+	KIND_DOUBLE, /* double, min..max */
+	KIND_TEXT,   /* const char *, 1..max bytes */
+	KIND_TRUE,   /* bool, set by the bare flag */
+	KIND_HELP,
 };
 
-static const struct option long_options[] = {
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "streams", required_argument, NULL, OPT_STREAMS },
-	{ "chunk-bytes", required_argument, NULL, OPT_CHUNK_BYTES },
-	{ "stream-bytes", required_argument, NULL, OPT_STREAM_BYTES },
-	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "error-rate", required_argument, NULL, OPT_ERROR_RATE },
-	{ "error-burst-ms", required_argument, NULL, OPT_ERROR_BURST_MS },
-	{ "decompress-failure-rate", required_argument, NULL, OPT_DECOMPRESS_FAILURE_RATE },
-	{ "compress-rate", required_argument, NULL, OPT_COMPRESS_RATE },
-	{ "migrations", required_argument, NULL, OPT_MIGRATIONS },
-	{ "migration-bytes", required_argument, NULL, OPT_MIGRATION_BYTES },
-	{ "migration-failure-rate", required_argument, NULL, OPT_MIGRATION_FAILURE_RATE },
-	{ "federation-interval-ms", required_argument, NULL, OPT_FEDERATION_INTERVAL_MS },
-	{ "link-bytes-per-sec", required_argument, NULL, OPT_LINK_BYTES_PER_SEC },
-	{ "wan-bytes-per-sec", required_argument, NULL, OPT_WAN_BYTES_PER_SEC },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "stream-prefix", required_argument, NULL, OPT_STREAM_PREFIX },
-	{ "ledger", required_argument, NULL, OPT_LEDGER },
-	{ "wait-for-tracer", required_argument, NULL, OPT_WAIT_FOR_TRACER },
-	{ "linger", no_argument, NULL, OPT_LINGER },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "version-string", required_argument, NULL, OPT_VERSION_STRING },
-	{ "git-commit", required_argument, NULL, OPT_GIT_COMMIT },
-	{ "build-date", required_argument, NULL, OPT_BUILD_DATE },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+/* One flag, written once: its getopt entry, its value's range, its default
+ * (as a value to parse, shown at the end of its --help text) and its help. */
+struct flag {
+	const char *name;
+	const char *metavar; /* NULL: takes no value */
+	enum flag_kind kind;
+	size_t field; /* offsetof the target in struct sim_options */
+	long double min, max; /* long double: exact for every uint64_t */
+	const char *def;     /* NULL: zero */
+	const char *section; /* --help: a heading printed before this flag */
+	const char *help;    /* "\n" between lines */
 };
+
+#define FIELD(f) .field = offsetof(struct sim_options, f)
+
+static const struct flag flags[] = {
+	{ "duration", "SEC", KIND_DOUBLE, FIELD(duration_s), 0, 1e7, "10", "Workload",
+	  "run time, 0 = until SIGINT/SIGTERM" },
+	{ "streams", "N", KIND_UINT, FIELD(streams), 0, SIM_MAX_STREAMS, "4", NULL, "parallel AMST stream workers" },
+	{ "chunk-bytes", "N", KIND_U64, FIELD(chunk_bytes), 1, 16u << 20, "16384", NULL, "bytes per chunk" },
+	{ "stream-bytes", "N", KIND_U64, FIELD(stream_bytes), 1, 1ull << 40, "1048576", NULL,
+	  "payload bytes before a stream ends" },
+	{ "rate", "N", KIND_U64, FIELD(rate), 0, 1000000, "200", NULL, "chunks/s per stream, 0 = unpaced" },
+	{ "error-rate", "P", KIND_DOUBLE, FIELD(error_rate), 0, 1, "0.02", NULL,
+	  "injected stream error probability per chunk" },
+	{ "error-burst-ms", "N", KIND_U64, FIELD(error_burst_ms), 0, 3600000, "500", NULL,
+	  "one burst of 10x errors per run, 0 = none" },
+	{ "decompress-failure-rate", "P", KIND_DOUBLE, FIELD(decompress_failure_rate), 0, 1, "0.01", NULL,
+	  "corrupted-page probability" },
+	{ "compress-rate", "N", KIND_U64, FIELD(compress_rate), 0, 1000000, "200", NULL, "HDE pages/s, 0 = unpaced" },
+	{ "migrations", "N", KIND_UINT, FIELD(migrations), 0, 10000, "3", NULL, "migrations over the run" },
+	{ "migration-bytes", "N", KIND_U64, FIELD(migration_bytes), 16384, 1ull << 30, "4194304", NULL,
+	  "large_vm image size, small_vm is a quarter" },
+	{ "migration-failure-rate", "P", KIND_DOUBLE, FIELD(migration_failure_rate), 0, 1, "0", NULL,
+	  "probability a migration's link drops" },
+	{ "federation-interval-ms", "N", KIND_U64, FIELD(federation_interval_ms), 0, 3600000, "500", NULL,
+	  "time between federation syncs, 0 = off" },
+	{ "link-bytes-per-sec", "N", KIND_U64, FIELD(link_bytes_per_sec), 1, 1ull << 50, "125000000", NULL,
+	  "link capacity, the bandwidth probe's available\nbytes/s" },
+	{ "wan-bytes-per-sec", "N", KIND_U64, FIELD(wan_bytes_per_sec), 1, 1ull << 50, "12500000", NULL,
+	  "inter-site path migrations are paced to" },
+	{ "seed", "N", KIND_U64, FIELD(seed), 0, UINT64_MAX, "1", NULL, "seed of every random choice" },
+	{ "stream-prefix", "S", KIND_TEXT, FIELD(stream_prefix), 0, SIM_MAX_PREFIX, "s", NULL,
+	  "stream id prefix, ids are S<pid>-<worker>-<seq>" },
+	{ "ledger", "FILE", KIND_TEXT, FIELD(ledger_path), 0, 4096, NULL, "Reporting",
+	  "write the exact expected samples to FILE at the end" },
+	{ "wait-for-tracer", "SEC", KIND_DOUBLE, FIELD(wait_for_tracer_s), 0, 86400, NULL, NULL,
+	  "after the initial level probes, wait up to SEC seconds\n"
+	  "until every probe is attached (exit 3 on timeout)" },
+	{ "linger", NULL, KIND_TRUE, FIELD(linger), 0, 0, NULL, NULL,
+	  "after the ledger is written, keep announcing levels\nuntil SIGINT/SIGTERM" },
+	{ "quiet", NULL, KIND_TRUE, FIELD(quiet), 0, 0, NULL, NULL, "no summary line" },
+	{ "version-string", "V", KIND_TEXT, FIELD(version), 0, MAX_LABEL, "1.0.0", NULL, "version probe: version" },
+	{ "git-commit", "C", KIND_TEXT, FIELD(git_commit), 0, MAX_LABEL, "abc123def456", NULL,
+	  "version probe: git commit" },
+	{ "build-date", "D", KIND_TEXT, FIELD(build_date), 0, MAX_LABEL, "2025-11-08", NULL,
+	  "version probe: build date" },
+	{ "help", NULL, KIND_HELP, 0, 0, 0, NULL, NULL, "this text" },
+};
+
+#define N_FLAGS (sizeof(flags) / sizeof(flags[0]))
 
 static void usage(FILE *f)
 {
 	fputs("Usage: dwcp-sim [OPTION]...\n"
 	      "A reference DWCP node: real multi-stream transfers over loopback TCP, real\n"
 	      "zlib delta compression against baselines, migrations and federation syncs,\n"
-	      "firing every USDT probe of usdt/dwcp.d (provider \"dwcp\").\n"
-	      "\n"
-	      "Workload:\n"
-	      "  --duration SEC              run time, 0 = until SIGINT/SIGTERM (default 10)\n"
-	      "  --streams N                 parallel AMST stream workers (default 4)\n"
-	      "  --chunk-bytes N             bytes per chunk (default 16384)\n"
-	      "  --stream-bytes N            payload bytes before a stream ends (default 1048576)\n"
-	      "  --rate N                    chunks/s per stream, 0 = unpaced (default 200)\n"
-	      "  --error-rate P              injected stream error probability per chunk (default 0.02)\n"
-	      "  --error-burst-ms N          one burst of 10x errors per run, 0 = none (default 500)\n"
-	      "  --decompress-failure-rate P corrupted-page probability (default 0.01)\n"
-	      "  --compress-rate N           HDE pages/s, 0 = unpaced (default 200)\n"
-	      "  --migrations N              migrations over the run (default 3)\n"
-	      "  --migration-bytes N         large_vm image size, small_vm is a quarter (default 4194304)\n"
-	      "  --migration-failure-rate P  probability a migration's link drops (default 0)\n"
-	      "  --federation-interval-ms N  time between federation syncs, 0 = off (default 500)\n"
-	      "  --link-bytes-per-sec N      link capacity, the bandwidth probe's available\n"
-	      "                              bytes/s (default 125000000)\n"
-	      "  --wan-bytes-per-sec N       inter-site path migrations are paced to (default 12500000)\n"
-	      "  --seed N                    seed of every random choice (default 1)\n"
-	      "  --stream-prefix S           stream id prefix, ids are S<pid>-<worker>-<seq> (default s)\n"
-	      "\n"
-	      "Reporting:\n"
-	      "  --ledger FILE               write the exact expected samples to FILE at the end\n"
-	      "  --wait-for-tracer SEC       after the initial level probes, wait up to SEC seconds\n"
-	      "                              until every probe is attached (exit 3 on timeout)\n"
-	      "  --linger                    after the ledger is written, keep announcing levels\n"
-	      "                              until SIGINT/SIGTERM\n"
-	      "  --quiet                     no summary line\n"
-	      "  --version-string V          version probe: version (default 1.0.0)\n"
-	      "  --git-commit C              version probe: git commit (default abc123def456)\n"
-	      "  --build-date D              version probe: build date (default 2025-11-08)\n"
-	      "  --help                      this text\n"
-	      "\n"
+	      "firing every USDT probe of usdt/dwcp.d (provider \"dwcp\").\n",
+	      f);
+	for (size_t i = 0; i < N_FLAGS; i++) {
+		const struct flag *fl = &flags[i];
+		const char *line = fl->help;
+		char synopsis[64];
+
+		if (fl->section)
+			fprintf(f, "\n%s:\n", fl->section);
+		snprintf(synopsis, sizeof(synopsis), "--%s%s%s", fl->name, fl->metavar ? " " : "",
+			 fl->metavar ? fl->metavar : "");
+		fprintf(f, "  %-28s", synopsis);
+		for (;;) {
+			const char *nl = strchr(line, '\n');
+			int len = nl ? (int)(nl - line) : (int)strlen(line);
+
+			fprintf(f, "%.*s", len, line);
+			if (!nl)
+				break;
+			line = nl + 1;
+			fprintf(f, "\n%30s", "");
+		}
+		if (fl->def)
+			fprintf(f, " (default %s)", fl->def);
+		fputc('\n', f);
+	}
+	fputs("\n"
 	      "Examples:\n"
 	      "  dwcp-sim --duration 5 --streams 8\n"
 	      "  dwcp-sim --duration 0 --ledger /tmp/ledger.txt   # until Ctrl-C\n"
@@ -183,108 +192,55 @@ static int parse_text(const char *flag, const char *s, size_t max, const char **
 	return 0;
 }
 
-static void defaults(struct sim_options *o)
+static int apply(struct sim_options *o, const struct flag *f, const char *arg)
 {
-	*o = (struct sim_options){
-		.duration_s = 10,
-		.streams = 4,
-		.chunk_bytes = 16384,
-		.stream_bytes = 1048576,
-		.rate = 200,
-		.error_rate = 0.02,
-		.error_burst_ms = 500,
-		.decompress_failure_rate = 0.01,
-		.compress_rate = 200,
-		.migrations = 3,
-		.migration_bytes = 4194304,
-		.migration_failure_rate = 0,
-		.federation_interval_ms = 500,
-		.link_bytes_per_sec = 125000000,
-		.wan_bytes_per_sec = 12500000,
-		.seed = 1,
-		.stream_prefix = "s",
-		.ledger_path = NULL,
-		.wait_for_tracer_s = 0,
-		.version = "1.0.0",
-		.git_commit = "abc123def456",
-		.build_date = "2025-11-08",
-	};
-}
+	void *field = (char *)o + f->field;
 
-static int apply(struct sim_options *o, int opt, const char *arg)
-{
-	switch (opt) {
-	case OPT_DURATION:
-		return parse_double("duration", arg, 0, 1e7, &o->duration_s);
-	case OPT_STREAMS:
-		return parse_uint("streams", arg, 0, SIM_MAX_STREAMS, &o->streams);
-	case OPT_CHUNK_BYTES:
-		return parse_u64("chunk-bytes", arg, 1, 16u << 20, &o->chunk_bytes);
-	case OPT_STREAM_BYTES:
-		return parse_u64("stream-bytes", arg, 1, 1ull << 40, &o->stream_bytes);
-	case OPT_RATE:
-		return parse_u64("rate", arg, 0, 1000000, &o->rate);
-	case OPT_ERROR_RATE:
-		return parse_double("error-rate", arg, 0, 1, &o->error_rate);
-	case OPT_ERROR_BURST_MS:
-		return parse_u64("error-burst-ms", arg, 0, 3600000, &o->error_burst_ms);
-	case OPT_DECOMPRESS_FAILURE_RATE:
-		return parse_double("decompress-failure-rate", arg, 0, 1,
-				    &o->decompress_failure_rate);
-	case OPT_COMPRESS_RATE:
-		return parse_u64("compress-rate", arg, 0, 1000000, &o->compress_rate);
-	case OPT_MIGRATIONS:
-		return parse_uint("migrations", arg, 0, 10000, &o->migrations);
-	case OPT_MIGRATION_BYTES:
-		return parse_u64("migration-bytes", arg, 16384, 1ull << 30, &o->migration_bytes);
-	case OPT_MIGRATION_FAILURE_RATE:
-		return parse_double("migration-failure-rate", arg, 0, 1,
-				    &o->migration_failure_rate);
-	case OPT_FEDERATION_INTERVAL_MS:
-		return parse_u64("federation-interval-ms", arg, 0, 3600000,
-				 &o->federation_interval_ms);
-	case OPT_LINK_BYTES_PER_SEC:
-		return parse_u64("link-bytes-per-sec", arg, 1, 1ull << 50, &o->link_bytes_per_sec);
-	case OPT_WAN_BYTES_PER_SEC:
-		return parse_u64("wan-bytes-per-sec", arg, 1, 1ull << 50, &o->wan_bytes_per_sec);
-	case OPT_SEED:
-		return parse_u64("seed", arg, 0, UINT64_MAX, &o->seed);
-	case OPT_STREAM_PREFIX:
-		return parse_text("stream-prefix", arg, SIM_MAX_PREFIX, &o->stream_prefix);
-	case OPT_LEDGER:
-		return parse_text("ledger", arg, 4096, &o->ledger_path);
-	case OPT_WAIT_FOR_TRACER:
-		return parse_double("wait-for-tracer", arg, 0, 86400, &o->wait_for_tracer_s);
-	case OPT_LINGER:
-		o->linger = true;
+	switch (f->kind) {
+	case KIND_U64:
+		return parse_u64(f->name, arg, (uint64_t)f->min, (uint64_t)f->max, field);
+	case KIND_UINT:
+		return parse_uint(f->name, arg, (unsigned int)f->min, (unsigned int)f->max, field);
+	case KIND_DOUBLE:
+		return parse_double(f->name, arg, (double)f->min, (double)f->max, field);
+	case KIND_TEXT:
+		return parse_text(f->name, arg, (size_t)f->max, field);
+	case KIND_TRUE:
+		*(bool *)field = true;
 		return 0;
-	case OPT_QUIET:
-		o->quiet = true;
-		return 0;
-	case OPT_VERSION_STRING:
-		return parse_text("version-string", arg, MAX_LABEL, &o->version);
-	case OPT_GIT_COMMIT:
-		return parse_text("git-commit", arg, MAX_LABEL, &o->git_commit);
-	case OPT_BUILD_DATE:
-		return parse_text("build-date", arg, MAX_LABEL, &o->build_date);
+	case KIND_HELP:
+		break;
 	}
 	return -1;
 }
 
+static void defaults(struct sim_options *o)
+{
+	*o = (struct sim_options){ 0 };
+	for (size_t i = 0; i < N_FLAGS; i++) {
+		if (flags[i].def && apply(o, &flags[i], flags[i].def) < 0)
+			abort(); /* a default outside its own flag's range */
+	}
+}
+
 enum options_result options_parse(int argc, char **argv, struct sim_options *o)
 {
+	static struct option long_options[N_FLAGS + 1];
 	int opt;
 
+	for (size_t i = 0; i < N_FLAGS; i++)
+		long_options[i] = (struct option){ flags[i].name, flags[i].metavar ? required_argument : no_argument,
+						   NULL, 256 + (int)i };
 	defaults(o);
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-		if (opt == 'h' || opt == OPT_HELP) {
+		if (opt == 'h' || (opt >= 256 && flags[opt - 256].kind == KIND_HELP)) {
 			usage(stdout);
 			return OPTIONS_EXIT_OK;
 		}
 		if (opt == '?' || opt == ':') {
-			if (optopt >= OPT_DURATION)
+			if (optopt >= 256)
 				fprintf(stderr, "dwcp-sim: %s: needs a value (see --help)\n",
 					argv[optind - 1]);
 			else
@@ -292,7 +248,7 @@ enum options_result options_parse(int argc, char **argv, struct sim_options *o)
 					argv[optind - 1]);
 			return OPTIONS_BAD;
 		}
-		if (apply(o, opt, optarg) < 0)
+		if (apply(o, &flags[opt - 256], optarg) < 0)
 			return OPTIONS_BAD;
 	}
 	if (optind < argc) {

@@ -4,7 +4,8 @@
  *
  * What it offers
  *   - struct sim_options with every flag's value (defaults filled in).
- *   - options_parse(): getopt_long; --help prints usage with examples.
+ *   - options_parse(): getopt_long over one table of flags (options.c: each
+ *     flag's name, range, default and help once); --help prints usage.
  *     Returns OPTIONS_OK, OPTIONS_EXIT_OK (help printed) or OPTIONS_BAD (a
  *     message naming the flag was printed; exit with status 2).
  */

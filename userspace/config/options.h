@@ -7,6 +7,9 @@
  * message is unit-tested (tests/unit/test_options.c); options_parse() adds
  * reading the file.
  * options_usage() is the --help text, which is the reference for every flag.
+ * One table in options.c holds every flag once: its getopt entry, its
+ * config-file key, its --help lines, its default and whether a reload
+ * applies it.
  */
 #ifndef DWCP_OPTIONS_H
 #define DWCP_OPTIONS_H
@@ -98,6 +101,12 @@ const char *options_config_path(int argc, char **argv);
  * the running exporter applies.
  */
 int options_restart_needed(const struct options *running, const struct options *fresh, char *out, size_t len);
+
+/* Copies from fresh what a reload applies (log.level, log.format,
+ * stream.id-label, stream.grace), the flags the table marks live. String
+ * settings (web.config.file) point into fresh's config text: the caller
+ * copies them. */
+void options_apply_live(struct options *running, const struct options *fresh);
 
 void options_free(struct options *opt);
 
