@@ -11,7 +11,6 @@
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <pthread.h>
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
@@ -24,78 +23,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collect/attach.h"
 #include "probes/binary_watch.h"
 #include "probes/bpf_programs.h"
 #include "probes/bpf_stats.h"
 #include "collect/collector.h"
 #include "config_check.h"
-#include "base/dwcp_names.h"
 #include "web/http_server.h"
 #include "base/log.h"
 #include "exposition/metric_families.h"
 #include "config/options.h"
 #include "probes/pin_path.h"
 #include "probes/privileges.h"
+#include "reload.h"
 #include "web/systemd_sockets.h"
-
-static void log_attach(const struct attach_target *t);
-
-/* What a reload changes: the running options and where they take effect. */
-struct running {
-	int argc;
-	char **argv;
-	struct options *opt;
-	struct collector *collector;
-	struct http_server *server;
-};
-
-/* Applies what a running exporter can change; names the rest. 0 or -1. */
-static int reload_config_file(const struct running *run)
-{
-	static char web_config_path[PATH_MAX];
-	struct options fresh, *opt = run->opt;
-	char err[2048], restart[512];
-
-	if (options_parse(run->argc, run->argv, &fresh, err, sizeof(err)) != OPTIONS_RUN) {
-		log_event(LOG_ERROR, "config reload failed, keeping the running configuration", "error", err, NULL);
-		options_free(&fresh);
-		return -1;
-	}
-	if (options_restart_needed(opt, &fresh, restart, sizeof(restart)) > 0)
-		log_event(LOG_WARN, "changed settings need a restart; they keep their running values", "settings",
-			  restart, NULL);
-	pthread_mutex_lock(&run->collector->lock);
-	options_apply_live(opt, &fresh);
-	pthread_mutex_unlock(&run->collector->lock);
-	log_configure(opt->log_level, opt->log_format);
-	if (fresh.web_config_file) {
-		snprintf(web_config_path, sizeof(web_config_path), "%s", fresh.web_config_file);
-		opt->web_config_file = web_config_path;
-	} else if (opt->web_config_file) {
-		log_event(LOG_WARN, "web.config.file removed: serving without it needs a restart", "file",
-			  opt->web_config_file, NULL);
-	}
-	options_free(&fresh);
-	log_event(LOG_INFO, "config reloaded", "file", opt->config_file, NULL);
-	return 0;
-}
-
-/* SIGHUP: the config file, then the web config (which it may name anew). */
-static void reload_config(const struct running *run)
-{
-	const struct options *opt = run->opt;
-	char err[2048];
-
-	if (opt->config_file && reload_config_file(run) != 0)
-		return;
-	if (!opt->web_config_file)
-		return;
-	if (http_server_reload_web_config(run->server, opt->web_config_file, err, sizeof(err)) != 0)
-		log_event(LOG_ERROR, "web config reload failed, keeping the old one", "error", err, NULL);
-	else
-		log_event(LOG_INFO, "web config reloaded", "file", opt->web_config_file, "tls",
-			  http_server_tls(run->server) ? "on" : "off", NULL);
-}
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -122,59 +63,6 @@ static void http_stats(const void *server, struct http_server_stats *out)
 static int render_metrics(void *ctx, struct expo_writer *w)
 {
 	return collector_render(ctx, w);
-}
-
-static bool is_ready(void *ctx, char *why, size_t whylen)
-{
-	struct collector *c = ctx;
-	bool ready = true;
-
-	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < c->s.n_targets && ready; i++) {
-		const struct attach_target *t = &c->s.targets[i];
-
-		if (t->missing && t->ino == 0) {
-			snprintf(why, whylen, "binary %.3000s does not exist yet (waiting for it)", t->path);
-			ready = false;
-		} else if (t->missing) {
-			snprintf(why, whylen, "binary %.3000s is missing (being replaced?)", t->path);
-			ready = false;
-		} else if (t->attached == 0) {
-			snprintf(why, whylen, "binary %.3000s has no dwcp probes", t->path);
-			ready = false;
-		}
-	}
-	pthread_mutex_unlock(&c->lock);
-	return ready;
-}
-
-/* Attaches binaries that appeared or were replaced on disk, under the
- * collector lock, which guards the attach state that scrapes and /ready
- * read. Call it after the folders are watched, so that a file that appears
- * after its look sends an event. */
-static void attach_appeared(struct bpf_programs *bpf, struct collector *c)
-{
-	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < c->s.n_targets; i++)
-		if (bpf_programs_follow(bpf, &c->s.targets[i]) == 1)
-			log_attach(&c->s.targets[i]);
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* After a change: the folders watched anew (a folder created since gets
- * its watch), then the binaries looked at. */
-static void follow_binaries(struct bpf_programs *bpf, struct collector *c, struct binary_watch *watch)
-{
-	const char *paths[OPTIONS_MAX_BINARIES];
-	char err[2 * PATH_MAX];
-
-	/* the paths are set at start and never change: no lock */
-	for (size_t i = 0; i < c->s.n_targets; i++)
-		paths[i] = c->s.targets[i].path;
-	if (binary_watch_update(watch, paths, c->s.n_targets, err, sizeof(err)) != 0)
-		log_event(LOG_WARN, "cannot watch a binary's folder; it is followed at the next change seen", "error",
-			  err, NULL);
-	attach_appeared(bpf, c);
 }
 
 /*
@@ -222,7 +110,7 @@ static int serve_events(const struct running *run, struct bpf_programs *bpf, int
 			case EV_SIGNAL:
 				while (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo == SIGHUP) {
-						reload_config(run);
+						reload_run(run);
 						continue;
 					}
 					close(ep);
@@ -237,31 +125,10 @@ static int serve_events(const struct running *run, struct bpf_programs *bpf, int
 			}
 		}
 		if (follow)
-			follow_binaries(bpf, c, watch);
+			attach_follow(c, bpf, watch);
 		if (reap)
 			collector_reap(c);
 	}
-}
-
-static void log_attach(const struct attach_target *t)
-{
-	char attached[16], missing[DWCP_PROBE_COUNT * 20] = "";
-
-	for (int p = 0; p < DWCP_PROBE_COUNT; p++) {
-		if (t->links[p])
-			continue;
-		if (missing[0])
-			strcat(missing, ",");
-		strcat(missing, dwcp_probe_name(p));
-	}
-	snprintf(attached, sizeof(attached), "%d", t->attached);
-	if (t->attached == 0)
-		log_event(LOG_WARN, "binary has no dwcp probes (a file still being written is tried again at its next change)", "binary", t->path, NULL);
-	else if (missing[0])
-		log_event(LOG_WARN, "binary lacks some dwcp probes", "binary", t->path, "attached", attached,
-			  "missing", missing, NULL);
-	else
-		log_event(LOG_INFO, "probes attached", "binary", t->path, "attached", attached, NULL);
 }
 
 /* Appends ",item" (or "item" first) to a list being built in buf; an item
@@ -309,7 +176,7 @@ int main(int argc, char **argv)
 	bool collector_ready = false;
 	struct http_server *server = NULL;
 	struct http_server_config http = { 0 };
-	struct http_handlers handlers = { render_metrics, is_ready, &collector };
+	struct http_handlers handlers = { render_metrics, attach_ready, &collector };
 	char err[2 * PATH_MAX + 256] = "", node[OPTIONS_LABEL_MAX], kept[1024];
 	bool waiting[OPTIONS_MAX_BINARIES] = { false };
 	struct binary_watch watch_state, *watch = NULL;
@@ -419,32 +286,8 @@ int main(int argc, char **argv)
 		goto fail;
 	collector_ready = true;
 
-	for (size_t i = 0; i < opt.n_binaries; i++) {
-		int n;
-
-		/* the lock that guards the attach state for /ready and scrapes */
-		pthread_mutex_lock(&collector.lock);
-		if (waiting[i])
-			n = bpf_programs_await(&targets[i], opt.binaries[i], err, sizeof(err));
-		else
-			n = bpf_programs_attach(&bpf, &targets[i], opt.binaries[i], opt.pid, err, sizeof(err));
-		pthread_mutex_unlock(&collector.lock);
-		if (waiting[i] && n == 0) {
-			log_event(LOG_WARN, "binary does not exist yet; waiting for it (/ready is 503 until it appears)",
-				  "binary", targets[i].path, NULL);
-			continue;
-		}
-		if (n < 0)
-			goto fail;
-		if (n == 0) {
-			snprintf(err, sizeof(err),
-				 "--binary %.4000s: no dwcp USDT probes to attach (is it built with usdt/dwcp_probes.h? "
-				 "`readelf -n %.4000s` lists them)",
-				 targets[i].path, targets[i].path);
-			goto fail;
-		}
-		log_attach(&targets[i]);
-	}
+	if (attach_start(&collector, &bpf, &opt, waiting, err, sizeof(err)) != 0)
+		goto fail;
 	/* BPF_ENABLE_STATS needs CAP_SYS_ADMIN: before the drop */
 	if (opt.bpf_stats) {
 		int rc = bpf_stats_enable();
@@ -473,7 +316,7 @@ int main(int argc, char **argv)
 			goto fail;
 		watch = &watch_state;
 		/* a file that appeared while we attached the others */
-		attach_appeared(&bpf, &collector);
+		attach_appeared(&collector, &bpf);
 	}
 	/* no scrape runs before serving starts: no lock needed yet */
 	collector.s.http_stats = http_stats;
