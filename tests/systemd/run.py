@@ -64,10 +64,10 @@ from harness import NODE_LABELS, assert_matches_ledger, parse_samples  # noqa: E
 QUICK_START = ("operator-install", "operator-configure")
 
 
-def quick_start(readme):
-    """The README's operator quick-start blocks, as written: {name: script}."""
+def quick_start(readme, names=QUICK_START):
+    """The README's marked shell blocks, as written: {name: script}."""
     blocks = {}
-    for name in QUICK_START:
+    for name in names:
         m = re.search(r"<!-- %s:[^>]*-->\n```sh\n(.*?)\n```" % re.escape(name), readme, flags=re.S)
         if not m:
             sys.exit("systemd guest: README.md lacks the quick-start block %s" % name)
@@ -96,6 +96,8 @@ def stage(out):
     deb = "dwcp-bpf-exporter_%s_%s.deb" % (version, arch)
     shutil.copy2(ROOT / "build" / deb, dwcp / deb)
     for name, script in quick_start((ROOT / "README.md").read_text()).items():
+        (dwcp / (name + ".sh")).write_text(script)
+    for name, script in quick_start((ROOT / "configs" / "README.md").read_text(), ("socket-activation",)).items():
         (dwcp / (name + ".sh")).write_text(script)
     shutil.copy2(ROOT / "build" / "dwcp-sim", dwcp / "bin" / "dwcp-sim")
     shutil.copy2(HERE / "guest" / "check.sh", dwcp / "check.sh")

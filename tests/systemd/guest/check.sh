@@ -68,9 +68,9 @@ step stop systemctl stop dwcp-bpf-exporter.service
 systemctl show -p ActiveState -p Result -p ExecMainStatus dwcp-bpf-exporter.service >$R/after-stop
 curl -s -o /dev/null -w '%{http_code}\n' http://127.0.0.1:9477/ready >$R/ready-after-stop.code
 
-# socket activation: systemd holds the port, the first scrape starts it
-echo 'ARGS="--web.systemd-socket"' >/etc/default/dwcp-bpf-exporter
-step socket-start systemctl start dwcp-bpf-exporter.socket
+# socket activation as configs/README.md gives it: systemd holds the port,
+# the first scrape starts the service
+step socket-start sh -ex /dwcp/socket-activation.sh
 systemctl show -p ActiveState --value dwcp-bpf-exporter.service >$R/service-before-connect
 curl -s --max-time 60 -o $R/metrics-activated.txt -w '%{http_code}\n' http://127.0.0.1:9477/metrics >$R/activated.code
 systemctl show -p ActiveState --value dwcp-bpf-exporter.service >$R/service-after-connect
