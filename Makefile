@@ -257,6 +257,8 @@ PKGDATADIR ?= $(DATADIR)/dwcp-bpf-exporter
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 GOCODEDIR  ?= $(DATADIR)/gocode/src
+# the documentation, at its paths in the tree (links between the files hold)
+DOCS := $(filter-out $(OUT)/%,$(wildcard README.md */README.md */*/README.md */*/*/README.md)) configs/prometheus/RUNBOOK.md
 CONFIG_FILE := $(SYSCONFDIR)/dwcp-bpf-exporter/dwcp-bpf-exporter.yml
 # the units and the config as installed: paths follow PREFIX
 INSTALL_PATHS = sed -e 's|/usr/bin/dwcp-bpf-exporter|$(BINDIR)/dwcp-bpf-exporter|g' \
@@ -292,8 +294,7 @@ install: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-bpf-exporter.1.gz
 	$(Q)install -m 0755 usdt/bpftrace/*.bt $(DESTDIR)$(PKGDATADIR)/bpftrace/
 	$(Q)install -D -m 0644 usdt/dwcp_probes.h $(DESTDIR)$(INCLUDEDIR)/dwcp_probes.h
 	$(Q)install -m 0644 usdt/dwcp.d $(DESTDIR)$(PKGDATADIR)/usdt/dwcp.d
-	$(Q)install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
-	$(Q)install -m 0644 configs/prometheus/RUNBOOK.md $(DESTDIR)$(DOCDIR)/RUNBOOK.md
+	$(Q)for f in $(DOCS); do install -D -m 0644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
 	$(Q)$(MAKE) --no-print-directory install-go
 
 # ---- The Go package (usdt/go/metrics, issue 13, branch "go") ----

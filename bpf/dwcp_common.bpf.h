@@ -42,8 +42,8 @@
  * BPF programs. Until issue 15 it counted runs that began while another was
  * in progress on the CPU, with an atomic increment and decrement of a
  * per-CPU count in every run: about 17 ns a run on this project's machine,
- * where reading the task's preemption count twice costs about 2 (README,
- * Performance).
+ * where reading the task's preemption count twice costs about 2
+ * (tests/bench/README.md).
  */
 #ifndef DWCP_COMMON_BPF_H
 #define DWCP_COMMON_BPF_H

@@ -3,13 +3,18 @@
 """run.py: the exporter's package under a real systemd. Boots a Debian 12
 guest (Debian's 6.1 cloud kernel under qemu, TCG) whose PID 1 is systemd,
 from a debootstrap root filesystem (rootfs.sh), where guest/check.sh
-installs the .deb, runs the service and the socket unit as an operator
-would and records what it saw; then judges it here:
+runs the operator quick start of README.md as it is written there (its two
+marked blocks, command by command under `sh -ex`), then the service and
+the socket unit as an operator would, and records what it saw; then judges
+it here:
 
-  - the package installs offline and its service starts, waiting (/ready
-    503) for the default config's binary, which does not exist;
-  - with the guest's dwcp-sim configured, every count equals the sim's
-    ledger exactly;
+  - the quick start's install block installs the package offline and its
+    service starts, waiting (/ready 503) for the default config's binary,
+    which does not exist yet;
+  - DWCP (dwcp-sim, installed as /usr/bin/dwcp-node) then the quick
+    start's configure block: config written, checked, a restart, /ready;
+    every count equals the sim's ledger exactly, under the quick start's
+    cluster and node labels;
   - hardening as it holds in the guest: capability sets of every thread
     from /proc (effective CAP_SYS_ADMIN only, bounding set the unit's three,
     no inheritable or ambient), no_new_privs, seccomp, /usr read-only and
@@ -56,6 +61,25 @@ except ImportError:
 from harness import NODE_LABELS, assert_matches_ledger, parse_samples  # noqa: E402
 
 
+QUICK_START = ("operator-install", "operator-configure")
+
+
+def quick_start(readme, names=QUICK_START):
+    """The README's marked shell blocks, as written: {name: script}."""
+    blocks = {}
+    for name in names:
+        m = re.search(r"<!-- %s:[^>]*-->\n```sh\n(.*?)\n```" % re.escape(name), readme, flags=re.S)
+        if not m:
+            sys.exit("systemd guest: README.md lacks the quick-start block %s" % name)
+        blocks[name] = m.group(1) + "\n"
+    return blocks
+
+
+def quick_start_labels(script):
+    """cluster and node as the quick start's config sets them."""
+    return {k: re.search(r"^%s: (\S+)$" % k, script, flags=re.M).group(1) for k in ("cluster", "node")}
+
+
 def stage(out):
     """The guest's root: the debootstrap tarball, the .deb, dwcp-sim, the check."""
     subprocess.run([str(HERE / "rootfs.sh"), str(ROOTFS_CACHE)], check=True)
@@ -69,7 +93,12 @@ def stage(out):
         t.extractall(staging, numeric_owner=True)
     dwcp = staging / "dwcp"
     (dwcp / "bin").mkdir(parents=True)
-    shutil.copy2(ROOT / "build" / ("dwcp-bpf-exporter_%s_%s.deb" % (version, arch)), dwcp / "dwcp-bpf-exporter.deb")
+    deb = "dwcp-bpf-exporter_%s_%s.deb" % (version, arch)
+    shutil.copy2(ROOT / "build" / deb, dwcp / deb)
+    for name, script in quick_start((ROOT / "README.md").read_text()).items():
+        (dwcp / (name + ".sh")).write_text(script)
+    for name, script in quick_start((ROOT / "configs" / "README.md").read_text(), ("socket-activation",)).items():
+        (dwcp / (name + ".sh")).write_text(script)
     shutil.copy2(ROOT / "build" / "dwcp-sim", dwcp / "bin" / "dwcp-sim")
     shutil.copy2(HERE / "guest" / "check.sh", dwcp / "check.sh")
     units = staging / "etc/systemd/system"
@@ -107,8 +136,12 @@ def judge(results):
     check(read(results, "ready-waiting.code") == "503" and "does not exist yet" in read(results, "ready-waiting.txt"),
           "the service did not wait for the default binary: %s" % read(results, "ready-waiting.txt"))
 
+    labels = quick_start_labels(quick_start((ROOT / "README.md").read_text())["operator-configure"])
+    metrics = read(results, "metrics.txt")
+    check('dwcp_amst_streams_active{cluster="%s",node="%s"}' % (labels["cluster"], labels["node"]) in metrics,
+          "the quick start's cluster and node labels are not in the scrape: %s" % labels)
     try:
-        samples = parse_samples(read(results, "metrics.txt"), NODE_LABELS)
+        samples = parse_samples(metrics, NODE_LABELS)
         assert_matches_ledger(samples, parse_samples(read(results, "ledger.prom")))
     except AssertionError as e:
         problems.append("counts in the guest: %s" % e)

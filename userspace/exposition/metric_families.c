@@ -92,7 +92,7 @@ static const struct metric_family families[MF_COUNT] = {
 		"Events that could not be recorded because a BPF map was full.",
 		L("map") },
 	[MF_BPF_INTERLEAVED_RUNS] = { "dwcp_bpf_interleaved_runs_total", EXPO_COUNTER,
-		"Runs of the exporter's BPF programs that were preempted mid-run, so that other tasks (and other runs) ran on that CPU before they finished; non-zero means this kernel preempts BPF programs (harmless to the counts, see the README).",
+		"Runs of the exporter's BPF programs that were preempted mid-run, so that other tasks (and other runs) ran on that CPU before they finished; non-zero means this kernel preempts BPF programs (harmless: the counts stay exact).",
 		L(NULL) },
 	[MF_BPF_ABANDONED] = { "dwcp_bpf_abandoned_total", EXPO_COUNTER,
 		"Streams, operations and migrations started by a DWCP process that exited before their end probe, since the exporter started.",

@@ -47,7 +47,7 @@ int privileges_check(char *err, size_t errlen)
 
 /*
  * What following a replaced binary needs after the drop, found by experiment
- * on kernel 6.18 (see README "Least privilege"): bpf_program__attach_usdt
+ * on kernel 6.18 (userspace/README.md, "Least privilege"): bpf_program__attach_usdt
  * creates a uprobe perf event per probe, which needs CAP_SYS_ADMIN (and
  * perfmon_capable(), which CAP_SYS_ADMIN satisfies); attaching the loaded
  * program to it and updating the USDT spec maps go through fds we hold and

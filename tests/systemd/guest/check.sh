@@ -21,24 +21,25 @@ wait_ready() { # wait_ready URL: until it answers 200 (30 s)
 
 # this unit runs after multi-user.target: the system is up
 systemctl is-system-running >$R/system-state
-step install dpkg -i /dwcp/dwcp-bpf-exporter.deb
+# the operator quick start of README.md, as written: the install block
+# (from the folder that holds the .deb)
+cd /dwcp
+step install sh -ex /dwcp/operator-install.sh
 systemctl show -p ActiveState --value dwcp-bpf-exporter.service >$R/active-after-install
 # the package starts the service with its default config: /usr/bin/dwcp-node
 # does not exist, so it waits
+for _ in $(seq 100); do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9477/ready)" != 000 ] && break
+	sleep 0.1
+done
 curl -s -o $R/ready-waiting.txt -w '%{http_code}\n' http://127.0.0.1:9477/ready >$R/ready-waiting.code
 
-# this node's config: the guest's dwcp-sim, then a restart
-cat >/etc/dwcp-bpf-exporter/dwcp-bpf-exporter.yml <<YML
-binary:
-  - /dwcp/bin/dwcp-sim
-cluster: guest
-node: guest
-web.listen-address:
-  - "127.0.0.1:9477"
-YML
-step restart systemctl restart dwcp-bpf-exporter.service
+# DWCP is installed: dwcp-sim as /usr/bin/dwcp-node; then the quick start's
+# configure block (config, --config.check, restart, /ready)
+install -m 0755 /dwcp/bin/dwcp-sim /usr/bin/dwcp-node
+step restart sh -ex /dwcp/operator-configure.sh
 step ready wait_ready http://127.0.0.1:9477/ready
-/dwcp/bin/dwcp-sim --quiet --duration 3 --streams 4 --rate 0 --stream-bytes 200000 --migrations 3 \
+/usr/bin/dwcp-node --quiet --duration 3 --streams 4 --rate 0 --stream-bytes 200000 --migrations 3 \
 	--federation-interval-ms 100 --wait-for-tracer 30 --ledger $R/ledger.prom --linger &
 sim=$!
 for _ in $(seq 600); do [ -s $R/ledger.prom ] && break; sleep 0.1; done
@@ -56,7 +57,7 @@ nsenter -t $pid -m sh -c 'touch /usr/dwcp-write-test; echo "usr $?"; mkdir /sys/
 systemd-analyze security --no-pager dwcp-bpf-exporter.service >$R/security.txt 2>&1
 
 # reload: SIGHUP re-reads the config; the process stays
-sed -i 's/^cluster: guest$/cluster: guest-reloaded/' /etc/dwcp-bpf-exporter/dwcp-bpf-exporter.yml
+sed -i 's/^cluster: prod-eu$/cluster: prod-eu-reloaded/' /etc/dwcp-bpf-exporter/dwcp-bpf-exporter.yml
 step reload systemctl reload dwcp-bpf-exporter.service
 sleep 1
 systemctl show -p MainPID --value dwcp-bpf-exporter.service >$R/mainpid-after-reload
@@ -67,10 +68,9 @@ step stop systemctl stop dwcp-bpf-exporter.service
 systemctl show -p ActiveState -p Result -p ExecMainStatus dwcp-bpf-exporter.service >$R/after-stop
 curl -s -o /dev/null -w '%{http_code}\n' http://127.0.0.1:9477/ready >$R/ready-after-stop.code
 
-# socket activation: systemd holds the port, the first scrape starts it
-echo 'ARGS="--web.systemd-socket"' >/etc/default/dwcp-bpf-exporter
-sed -i 's/^  - "127.0.0.1:9477"$/  - ":9477"/' /etc/dwcp-bpf-exporter/dwcp-bpf-exporter.yml
-step socket-start systemctl start dwcp-bpf-exporter.socket
+# socket activation as configs/README.md gives it: systemd holds the port,
+# the first scrape starts the service
+step socket-start sh -ex /dwcp/socket-activation.sh
 systemctl show -p ActiveState --value dwcp-bpf-exporter.service >$R/service-before-connect
 curl -s --max-time 60 -o $R/metrics-activated.txt -w '%{http_code}\n' http://127.0.0.1:9477/metrics >$R/activated.code
 systemctl show -p ActiveState --value dwcp-bpf-exporter.service >$R/service-after-connect
