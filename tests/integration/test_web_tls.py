@@ -197,17 +197,23 @@ def test_headers_and_http2(tmp_path, pki):
 
 
 def test_rate_limit(tmp_path, pki):
-    config = "rate_limit:\n  interval: 1s\n  burst: 3\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n"
+    config = "rate_limit:\n  interval: 2s\n  burst: 3\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n"
     with WebExporter(tmp_path, config, scheme="http") as e:
-        time.sleep(3.5)  # the readiness polls took tokens: full again
+        time.sleep(6.5)  # the readiness polls took tokens: full again
         got = [curl(e.base + "/health")[1] for _ in range(5)]
         assert got == [200, 200, 200, 429, 429], got
         rc, status, headers, body = curl(e.base + "/metrics")
         assert status == 429 and body == b"too many requests\n" and headers.get("x-frame-options") == "deny"
-        time.sleep(1.2)  # one token back
-        assert [curl(e.base + "/health")[1] for _ in range(2)] == [200, 429]
+        # less than a token now (the last request was refused): after one
+        # interval and a bit, a request passes; then no more than the
+        # tokens that can have come back (one every 2 s)
+        time.sleep(2.2)
+        t0 = time.monotonic()
+        got = [curl(e.base + "/health")[1] for _ in range(4)]
+        elapsed = time.monotonic() - t0
+        assert got[0] == 200 and 429 in got and got.count(200) <= 2 + elapsed / 2, (got, elapsed)
         # counted by code
-        time.sleep(1.2)
+        time.sleep(2.2)
         body = curl(e.base + "/metrics")[3]
         assert b'dwcp_bpf_exporter_http_requests_total{code="429"} ' in body, body[-1500:]
         # a reload without rate_limit lifts it
