@@ -291,13 +291,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 {
 	struct http_server *s = cls;
 
+	/* the rate limit: every request, before basic auth, as exporter-toolkit */
+	if (!web_policy_allow(&s->policy))
+		return reply_text(s, c, MHD_HTTP_TOO_MANY_REQUESTS, TEXT_PLAIN, "too many requests\n", false);
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)con_cls;
-	/* every path, before basic auth, as exporter-toolkit does */
-	if (!web_policy_allow(&s->policy))
-		return reply_text(s, c, MHD_HTTP_TOO_MANY_REQUESTS, TEXT_PLAIN, "too many requests\n", false);
 	/* every path, as exporter-toolkit does: /health and /ready too */
 	if (!authorized(s, c))
 		return reply_unauthorized(s, c);
