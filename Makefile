@@ -25,7 +25,7 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += $(CPPFLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP \
 	     -I$(OUT) -Ibpf -Iusdt -Iuserspace \
 	     -DDWCP_BPF_VERSION='"$(VERSION)"' -DDWCP_BPF_GIT_COMMIT='"$(GIT_COMMIT)"'
-LDLIBS    += -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lcap -lsystemd -lpthread -lm
+LDLIBS    += -lbpf -lelf -lz -lyaml -lmicrohttpd -lgnutls -lcrypt -lcap -lsystemd -lpthread -lm
 
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (make test-asan).
 ifeq ($(SANITIZE),1)

@@ -19,8 +19,13 @@ static int check_web_config(const char *path, FILE *out)
 	struct tls_material *t = NULL;
 	char err[2048];
 
-	if (web_config_load(path, &w, err, sizeof(err)) < 0 || tls_material_load(path, &w, &t, err, sizeof(err)) < 0) {
+	if (web_config_load(path, &w, err, sizeof(err)) < 0) {
 		fprintf(out, "error: %s\n", err);
+		return 1;
+	}
+	if (tls_material_load(path, &w, &t, err, sizeof(err)) < 0) {
+		fprintf(out, "error: %s\n", err);
+		web_config_free(&w);
 		return 1;
 	}
 	fprintf(out, "ok: web config %s: %s, %zu basic auth user%s\n", path, t ? "TLS" : "plain HTTP", w.n_users,

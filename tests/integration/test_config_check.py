@@ -76,6 +76,6 @@ def test_flags_that_do_not_parse_exit_2():
 
 def test_bad_config_file_exits_2(tmp_path):
     config = tmp_path / "exporter.yml"
-    config.write_text("binary: [a, b]\n")
+    config.write_text("binary: [a, b\n")  # an unclosed flow list
     code, out = check("--config.file", config)
     assert code == 2 and str(config) in out and "line 1" in out

@@ -74,6 +74,6 @@ def test_sighup_applies_live_settings_and_names_the_rest(sim_binary, tmp_path):
         assert summed == [{"cluster": "c1", "node": summed[0]["node"]}], summed
 
         # a broken file: reported, the running configuration stays
-        exporter.reload("binary: [oops]\n", "config reload failed")
+        exporter.reload("binary: [oops\n", "config reload failed")  # an unclosed flow list
         assert labels_of(exporter.samples(drop_node_labels=False), "dwcp_amst_bytes_sent_total") == summed
         assert exporter.proc.poll() is None

@@ -83,7 +83,7 @@ def http_requests(exporter):
 def test_http_requests_by_status_code(sim_binary):
     with Exporter(binaries=(sim_binary,)) as e:
         before = http_requests(e)
-        assert set(before) == {"200", "401", "404", "405", "500", "503", "unlisted"}
+        assert set(before) == {"200", "401", "404", "405", "429", "500", "503", "unlisted"}
         for _ in range(3):
             assert e.get("/health")[0] == 200
         for _ in range(2):

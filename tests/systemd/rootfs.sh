@@ -12,7 +12,7 @@ out=$1
 mirror=${DWCP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # systemd as PID 1 and what the checks use; the .deb's runtime Depends
 include=systemd,systemd-sysv,dbus,udev,kmod,procps,curl,util-linux,libcap2-bin
-include+=,libbpf1,libmicrohttpd12,libgnutls30,libelf1,libcap2,libcrypt1,libsystemd0,zlib1g,init-system-helpers
+include+=,libbpf1,libmicrohttpd12,libgnutls30,libyaml-0-2,libelf1,libcap2,libcrypt1,libsystemd0,zlib1g,init-system-helpers
 work=$(mktemp -d /var/tmp/dwcp-rootfs.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 debootstrap --variant=minbase --include="$include" bookworm "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 ||

@@ -912,7 +912,7 @@ static void test_web_config_start_errors(void **state)
 	/* a key that is not PEM: GnuTLS's reason, with both file names */
 	write_web_config("tls_server_config:\n  cert_file: web.yml\n  key_file: web.yml\n");
 	assert_int_equal(http_server_start(&s, &cfg, &h, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "web config %s: tls_server_config: cert_file %s with key_file %s: ", web_path,
+	snprintf(want, sizeof(want), "web config %s line 1: tls_server_config: cert_file %s with key_file %s: ", web_path,
 		 web_path, web_path);
 	if (strncmp(err, want, strlen(want)))
 		fail_msg("got %s", err);

@@ -1,241 +1,142 @@
 // SPDX-License-Identifier: Apache-2.0
+/*
+ * config_file.c: the --config.file loader on libyaml (base/yaml_tree.h):
+ * a top-level mapping of flag names to a value or a list of values, turned
+ * into entries whose strings are copied back into the caller's text.
+ */
 #include "config/config_file.h"
 
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-struct parser {
-	struct config_entry *entries;
-	size_t max_entries;
-	size_t n;
-	unsigned line;
-	char *err;
-	size_t errlen;
-};
+#include "base/yaml_tree.h"
 
-__attribute__((format(printf, 2, 3))) static int fail(struct parser *p, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, unsigned line, const char *fmt,
+						      ...)
 {
 	va_list ap;
 	int used;
 
-	used = snprintf(p->err, p->errlen, "line %u: ", p->line);
-	if (used < 0 || (size_t)used >= p->errlen)
+	if (!errlen)
+		return -1;
+	used = snprintf(err, errlen, "line %u: ", line);
+	if (used < 0 || (size_t)used >= errlen)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(p->err + used, p->errlen - (size_t)used, fmt, ap);
+	vsnprintf(err + used, errlen - (size_t)used, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-static bool is_key_char(char c)
+struct out {
+	struct config_entry *entries;
+	size_t max, n;
+	char *text;     /* where the strings go: the caller's text, read in full by now */
+	size_t cap, at; /* its size (with the NUL) and the bytes used */
+};
+
+/*
+ * A copy of s in the caller's text. The text was parsed in full before the
+ * first copy, and a value is never longer than the text it was written as
+ * (an escape or a folded line only shortens it), so everything fits unless
+ * aliases repeat long values.
+ */
+static const char *keep(struct out *o, const char *s, unsigned line, char *err, size_t errlen)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-	       c == '-' || c == '_';
-}
+	size_t len = strlen(s) + 1;
+	char *at = o->text + o->at;
 
-/* After a quoted scalar only spaces and a comment may follow. */
-static int expect_line_end(struct parser *p, const char *s)
-{
-	while (*s == ' ')
-		s++;
-	if (*s != '\0' && *s != '#')
-		return fail(p, "unexpected text after the quoted value: \"%.40s\"", s);
-	return 0;
-}
-
-static int double_quoted(struct parser *p, char *s, const char **out)
-{
-	char *r = s + 1, *w = s;
-
-	for (;;) {
-		char c = *r++;
-
-		if (c == '\0')
-			return fail(p, "unterminated double-quoted value");
-		if (c == '"')
-			break;
-		if (c == '\\') {
-			switch (*r++) {
-			case '\\': c = '\\'; break;
-			case '"': c = '"'; break;
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case '/': c = '/'; break;
-			default:
-				return fail(p, "unsupported escape in a double-quoted value (use \\\\ \\\" \\n \\t)");
-			}
-		}
-		*w++ = c;
+	if (o->cap - o->at < len) {
+		fail(err, errlen, line, "the values take more room than the file's text (aliases repeat a long value?)");
+		return NULL;
 	}
-	if (expect_line_end(p, r))
+	memmove(at, s, len);
+	o->at += len;
+	return at;
+}
+
+static int add(struct out *o, const char *key, const yaml_node_t *v, unsigned item, char *err, size_t errlen)
+{
+	if (o->n == o->max)
+		return fail(err, errlen, yaml_tree_line(v), "too many values (at most %zu)", o->max);
+	/* the document's strings for now: config_file_parse copies them */
+	o->entries[o->n++] = (struct config_entry){ key, yaml_tree_scalar(v), yaml_tree_line(v), item };
+	return 0;
+}
+
+static int entry(struct yaml_tree *t, struct out *o, const struct yaml_pair *p, char *err, size_t errlen)
+{
+	yaml_node_t *items[CONFIG_FILE_MAX_ENTRIES + 1];
+	int n;
+
+	if (yaml_tree_is_null(p->value))
+		return fail(err, errlen, yaml_tree_line(p->key_node), "%.64s: no value", p->key);
+	if (p->value->type == YAML_SCALAR_NODE)
+		return add(o, p->key, p->value, 0, err, errlen);
+	if (p->value->type == YAML_MAPPING_NODE)
+		return fail(err, errlen, yaml_tree_line(p->value),
+			    "%.64s: expected a list item \"- value\" or one value, not a mapping", p->key);
+	n = yaml_tree_items(t, p->value, items, CONFIG_FILE_MAX_ENTRIES + 1, err, errlen);
+	if (n < 0)
 		return -1;
-	*w = '\0';
-	*out = s;
-	return 0;
-}
-
-static int single_quoted(struct parser *p, char *s, const char **out)
-{
-	char *r = s + 1, *w = s;
-
-	for (;;) {
-		char c = *r++;
-
-		if (c == '\0')
-			return fail(p, "unterminated single-quoted value");
-		if (c == '\'') {
-			if (*r != '\'')
-				break;
-			r++; /* '' is one quote */
-		}
-		*w++ = c;
-	}
-	if (expect_line_end(p, r))
-		return -1;
-	*w = '\0';
-	*out = s;
-	return 0;
-}
-
-/* A plain scalar ends at " #" (a comment) or the line end; trailing spaces go. */
-static int plain(struct parser *p, char *s, const char **out)
-{
-	char *end;
-
-	if (strchr("[{", *s))
-		return fail(p, "flow collections ([a, b] or {a: b}) are not supported: use one \"- value\" per line");
-	if (strchr("&*!|>%@`", *s))
-		return fail(p, "'%c' starts an anchor, alias, tag or block scalar, which are not supported: quote the value",
-			    *s);
-	end = s;
-	while (*end && !(*end == '#' && end > s && end[-1] == ' '))
-		end++;
-	while (end > s && end[-1] == ' ')
-		end--;
-	*end = '\0';
-	if (strstr(s, ": ") || (end > s && end[-1] == ':'))
-		return fail(p, "a value cannot contain \": \" unquoted (nested mappings are not supported)");
-	*out = s;
-	return 0;
-}
-
-static int scalar(struct parser *p, char *s, const char **out)
-{
-	if (*s == '"')
-		return double_quoted(p, s, out);
-	if (*s == '\'')
-		return single_quoted(p, s, out);
-	return plain(p, s, out);
-}
-
-static int add(struct parser *p, const char *key, const char *value, unsigned item)
-{
-	if (p->n == p->max_entries)
-		return fail(p, "too many values (at most %zu)", p->max_entries);
-	p->entries[p->n++] = (struct config_entry){ key, value, p->line, item };
-	return 0;
-}
-
-static int check_new_key(struct parser *p, const char *key)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		if (strcmp(p->entries[i].key, key) == 0)
-			return fail(p, "%s: given twice (first on line %u)", key, p->entries[i].line);
+	if (n == 0)
+		return fail(err, errlen, yaml_tree_line(p->key_node), "%.64s: no value", p->key);
+	for (int i = 0; i < n; i++) {
+		if (yaml_tree_is_null(items[i]))
+			return fail(err, errlen, yaml_tree_line(items[i]), "%.64s: empty list item", p->key);
+		if (items[i]->type != YAML_SCALAR_NODE)
+			return fail(err, errlen, yaml_tree_line(items[i]), "%.64s: a list item must be a value, not %s",
+				    p->key, yaml_tree_kind(items[i]));
+		if (add(o, p->key, items[i], (unsigned)i + 1, err, errlen) < 0)
+			return -1;
 	}
 	return 0;
-}
-
-/* "key: value" or "key:" opening a block list. Sets *list_key for the latter. */
-static int top_level(struct parser *p, char *s, const char **list_key)
-{
-	char *key = s, *rest;
-	const char *value;
-
-	while (is_key_char(*s))
-		s++;
-	if (s == key || *s != ':')
-		return fail(p, "expected \"flag-name: value\", got \"%.40s\"", key);
-	if (s[1] != '\0' && s[1] != ' ')
-		return fail(p, "a space must follow \"%.*s:\"", (int)(s - key), key);
-	*s = '\0';
-	if (check_new_key(p, key))
-		return -1;
-	rest = s + 1;
-	while (*rest == ' ')
-		rest++;
-	if (*rest == '\0' || *rest == '#') {
-		*list_key = key;
-		return 0;
-	}
-	if (scalar(p, rest, &value))
-		return -1;
-	return add(p, key, value, 0);
 }
 
 int config_file_parse(char *text, struct config_entry *entries, size_t max_entries, char *err, size_t errlen)
 {
-	struct parser p = { entries, max_entries, 0, 0, err, errlen };
-	const char *list_key = NULL;
-	unsigned list_line = 0, list_items = 0;
-	bool content_seen = false;
-	char *next = text;
+	struct yaml_pair pairs[YAML_TREE_MAX_PAIRS];
+	struct out o = { entries, max_entries, 0, text, strlen(text) + 1, 0 };
+	struct yaml_tree t;
+	yaml_node_t *root;
+	int n, rc = -1;
 
-	while (next) {
-		char *line = next, *nl = strchr(next, '\n'), *rest;
-		size_t len, indent = 0;
-
-		next = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
-		p.line++;
-		len = strlen(line);
-		if (len > 0 && line[len - 1] == '\r')
-			line[--len] = '\0';
-		while (line[indent] == ' ')
-			indent++;
-		rest = line + indent;
-		if (*rest == '\t')
-			return fail(&p, "tabs cannot indent YAML: use spaces");
-		if (*rest == '\0' || *rest == '#')
-			continue;
-		if (!content_seen && indent == 0 && strcmp(rest, "---") == 0) {
-			content_seen = true;
-			continue;
-		}
-		content_seen = true;
-		if (indent == 0) {
-			if (list_key && list_items == 0) {
-				p.line = list_line;
-				return fail(&p, "%s: no value", list_key);
-			}
-			list_key = NULL;
-			if (top_level(&p, rest, &list_key))
-				return -1;
-			list_line = p.line;
-			list_items = 0;
-			continue;
-		}
-		if (!list_key)
-			return fail(&p, "unexpected indentation (only \"- value\" list items may be indented)");
-		if (rest[0] != '-' || (rest[1] != ' ' && rest[1] != '\0'))
-			return fail(&p, "%s: expected a list item \"- value\"", list_key);
-		rest++;
-		while (*rest == ' ')
-			rest++;
-		if (*rest == '\0' || *rest == '#')
-			return fail(&p, "%s: empty list item", list_key);
-		{
-			const char *value;
-
-			if (scalar(&p, rest, &value) || add(&p, list_key, value, ++list_items))
-				return -1;
-		}
+	if (yaml_tree_load(&t, text, o.cap - 1, err, errlen) < 0)
+		return -1;
+	root = yaml_tree_root(&t);
+	if (!root || yaml_tree_is_null(root)) {
+		yaml_tree_free(&t);
+		return 0;
 	}
-	if (list_key && list_items == 0) {
-		p.line = list_line;
-		return fail(&p, "%s: no value", list_key);
+	if (root->type == YAML_SCALAR_NODE) {
+		fail(err, errlen, yaml_tree_line(root), "expected \"flag-name: value\", got \"%.40s\"",
+		     yaml_tree_scalar(root));
+		goto out;
 	}
-	return (int)p.n;
+	if (root->type != YAML_MAPPING_NODE) {
+		fail(err, errlen, yaml_tree_line(root), "expected \"flag-name: value\" lines, not a list");
+		goto out;
+	}
+	n = yaml_tree_pairs(&t, root, pairs, YAML_TREE_MAX_PAIRS, err, errlen);
+	if (n < 0)
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (entry(&t, &o, &pairs[i], err, errlen) < 0)
+			goto out;
+	/* the strings move into text; a key is copied once for all its items */
+	for (size_t i = 0; i < o.n; i++) {
+		const char *key = entries[i].key, *value = entries[i].value;
+
+		if (i > 0 && !strcmp(key, entries[i - 1].key) && entries[i].item > 1)
+			entries[i].key = entries[i - 1].key;
+		else if (!(entries[i].key = keep(&o, key, entries[i].line, err, errlen)))
+			goto out;
+		if (!(entries[i].value = keep(&o, value, entries[i].line, err, errlen)))
+			goto out;
+	}
+	rc = (int)o.n;
+out:
+	yaml_tree_free(&t);
+	return rc;
 }

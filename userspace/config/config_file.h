@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * config_file.h: the exporter's --config.file, a strict subset of YAML.
+ * config_file.h: the exporter's --config.file, YAML read with libyaml.
  *
  * Pure: config_file_parse() reads text and writes entries and err, nothing
  * else, so every form and error is unit-tested (tests/unit/test_config_file.c)
@@ -8,19 +8,19 @@
  * into flags.
  *
  * The format: one top-level mapping whose keys are the long flags without
- * "--"; a value is a scalar (plain, 'single' or "double" quoted) or, for
- * repeatable flags, a block list of scalars. Comments start with '#'.
+ * "--"; a value is a scalar or, for repeatable flags, a list of scalars.
  *
  *     # /etc/dwcp-bpf-exporter.yml
  *     binary:
  *       - /usr/bin/dwcp-node
  *     cluster: prod-eu
- *     web.listen-address: ":9477"
+ *     web.listen-address: [":9477"]
  *     stream.id-label: false
  *
- * Anything else YAML allows (nested mappings, flow collections [a, b],
- * anchors, multi-line scalars, tabs for indentation, a key given twice) is an
- * error naming the line, never silently misread.
+ * Any YAML that means this is read alike: block or flow collections, plain,
+ * quoted or block scalars, anchors, aliases and merge keys ("<<"). A nested
+ * mapping, an empty value, a key given twice, a second document or a YAML
+ * syntax error is an error naming the line, never silently misread.
  */
 #ifndef DWCP_CONFIG_FILE_H
 #define DWCP_CONFIG_FILE_H
@@ -38,9 +38,10 @@ struct config_entry {
 };
 
 /*
- * Parses text in place (NUL-terminates keys and values, unescapes quoted
- * scalars). The entries, in file order, point into text. Returns the number
- * of entries, or -1 with err naming the line and the problem.
+ * Parses the NUL-terminated text, then overwrites it with the keys and
+ * values (unescaped, NUL-terminated): the entries, in file order, point into
+ * text. Returns the number of entries, or -1 with err like
+ * "line 3: binary: empty list item".
  */
 int config_file_parse(char *text, struct config_entry *entries, size_t max_entries, char *err,
 		      size_t errlen);

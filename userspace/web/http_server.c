@@ -36,7 +36,9 @@
 #include "web/scrape_buf.h"
 #include "web/scrape_share.h"
 #include "web/tls_material.h"
+#include "web/tls_session.h"
 #include "web/web_config.h"
+#include "web/web_policy.h"
 
 #define DEFAULT_TELEMETRY_PATH "/metrics"
 /*
@@ -55,7 +57,7 @@
 #define DEFAULT_TITLE "dwcp-bpf-exporter"
 #define AUTH_REALM "dwcp-bpf-exporter"
 
-const unsigned http_stats_codes[HTTP_STATS_NCODES] = { 200, 401, 404, 405, 500, 503, 0 };
+const unsigned http_stats_codes[HTTP_STATS_NCODES] = { 200, 401, 404, 405, 500, 503, 429, 0 };
 
 struct http_server {
 	struct MHD_Daemon *daemons[HTTP_SERVER_MAX_LISTEN];
@@ -70,6 +72,7 @@ struct http_server {
 	pthread_mutex_t reload_lock;
 
 	struct basic_auth auth;
+	struct web_policy policy; /* headers on every response, rate limit */
 
 	struct http_handlers h;
 	char *telemetry_path;
@@ -128,6 +131,7 @@ static enum MHD_Result queue(struct http_server *s, struct MHD_Connection *c, un
 
 	if (!r)
 		return MHD_NO; /* out of memory: MHD closes the connection */
+	web_policy_add_headers(&s->policy, r);
 	ret = MHD_queue_response(c, code, r);
 	MHD_destroy_response(r);
 	count_status(s, code);
@@ -179,6 +183,7 @@ static enum MHD_Result reply_unauthorized(struct http_server *s, struct MHD_Conn
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, TEXT_PLAIN);
+	web_policy_add_headers(&s->policy, r);
 	/* adds WWW-Authenticate: Basic realm="..." */
 	ret = MHD_queue_basic_auth_fail_response(c, AUTH_REALM, r);
 	MHD_destroy_response(r);
@@ -286,6 +291,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 {
 	struct http_server *s = cls;
 
+	/* the rate limit: every request, before basic auth, as exporter-toolkit */
+	if (!web_policy_allow(&s->policy))
+		return reply_text(s, c, MHD_HTTP_TOO_MANY_REQUESTS, TEXT_PLAIN, "too many requests\n", false);
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
@@ -339,7 +347,7 @@ static int load_web_config(const char *path, struct web_config *w, struct tls_ma
 {
 	if (web_config_load(path, w, err, errlen) < 0)
 		return -1;
-	if (w->cert_file && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+	if (w->tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		snprintf(err, errlen, "web config %s: tls_server_config: this libmicrohttpd is built without TLS",
 			 path);
 		web_config_free(w);
@@ -356,10 +364,13 @@ static int load_web_config(const char *path, struct web_config *w, struct tls_ma
 static struct MHD_Daemon *start_daemon(struct http_server *s, size_t i, const struct tls_material *t, char *err,
 				       size_t errlen)
 {
+	/* the client CA (MEM_TRUST) names the CAs in the certificate request;
+	 * tls_session_notify sets what each handshake asks for and checks */
 	struct MHD_OptionItem tls_opts[] = {
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, t ? t->key_pem : NULL },
 		{ MHD_OPTION_HTTPS_MEM_CERT, 0, t ? t->cert_pem : NULL },
 		{ MHD_OPTION_HTTPS_PRIORITIES, 0, t ? (void *)t->priorities : NULL },
+		{ t && t->ca_pem ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, t ? t->ca_pem : NULL },
 		{ MHD_OPTION_END, 0, NULL },
 	};
 	struct MHD_Daemon *d;
@@ -386,7 +397,8 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, size_t i, const st
 			     MHD_OPTION_CONNECTION_LIMIT, s->limit,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_ip_limit,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->memlimit,
-			     MHD_OPTION_ARRAY, t ? tls_opts : tls_opts + 3,
+			     MHD_OPTION_NOTIFY_CONNECTION, tls_session_notify, (void *)t,
+			     MHD_OPTION_ARRAY, t ? tls_opts : tls_opts + 4,
 			     MHD_OPTION_END);
 	if (!d)
 		snprintf(err, errlen, "listen on %s: cannot start the HTTP%s daemon (--log.level=debug logs libmicrohttpd's reason)", s->listen_text[i],
@@ -446,6 +458,7 @@ int http_server_open(struct http_server **out, const struct http_server_config *
 	scrape_share_init(&s->share);
 	pthread_mutex_init(&s->reload_lock, NULL);
 	basic_auth_init(&s->auth);
+	web_policy_init(&s->policy);
 	s->telemetry_path = strdup(path);
 	s->landing = landing_page_build(cfg->landing_title ? cfg->landing_title : DEFAULT_TITLE,
 				   cfg->version ? cfg->version : "", path);
@@ -458,6 +471,11 @@ int http_server_open(struct http_server **out, const struct http_server_config *
 
 		if (load_web_config(cfg->web_config_file, &w, &s->tls, err, errlen) < 0)
 			goto fail;
+		if (web_policy_replace(&s->policy, &w) < 0) {
+			snprintf(err, errlen, "out of memory");
+			web_config_free(&w);
+			goto fail;
+		}
 		basic_auth_replace(&s->auth, &w);
 	}
 
@@ -535,6 +553,14 @@ int http_server_reload_web_config(struct http_server *s, const char *path, char 
 	}
 
 	/* users first: new daemons must not serve a moment without new auth */
+	if (web_policy_replace(&s->policy, &w) < 0) {
+		snprintf(err, errlen, "out of memory");
+		stop_daemons(fresh, s->ndaemons);
+		tls_material_free(t);
+		web_config_free(&w);
+		pthread_mutex_unlock(&s->reload_lock);
+		return -1;
+	}
 	basic_auth_replace(&s->auth, &w);
 
 	if (restart) {
@@ -575,6 +601,7 @@ void http_server_stop(struct http_server *s)
 	scrape_share_free(&s->share);
 	pthread_mutex_destroy(&s->reload_lock);
 	basic_auth_free(&s->auth);
+	web_policy_free(&s->policy);
 	tls_material_free(s->tls);
 	free(s->telemetry_path);
 	free(s->landing);

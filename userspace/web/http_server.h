@@ -14,8 +14,11 @@
  *       /health                        200 "OK"
  *       /ready                         200 "ready", or 503 and why not
  *     GET and HEAD only (405 with "Allow: GET, HEAD"), 404 elsewhere.
- *     With a web config (web_config.h): TLS, and basic auth on every path
- *     (401 with WWW-Authenticate: Basic realm="dwcp-bpf-exporter").
+ *     With a web config (web_config.h, userspace/web/README.md): TLS with
+ *     client certificates (tls_session.h), basic auth on every path (401
+ *     with WWW-Authenticate: Basic realm="dwcp-bpf-exporter"), the
+ *     configured headers on every response and a rate limit over all
+ *     requests (429 beyond it; web_policy.h).
  *   - http_server_reload_web_config(): re-reads the web config (SIGHUP).
  *   - http_server_stop(): closes the ports and waits for in-flight requests.
  *   - http_server_stats(): the last scrape's duration and requests by status
@@ -77,8 +80,8 @@ struct http_server_config {
 };
 
 /* Status codes counted one by one; everything else is counted as "other". */
-#define HTTP_STATS_NCODES 7
-/* {200, 401, 404, 405, 500, 503, 0 = other} */
+#define HTTP_STATS_NCODES 8
+/* {200, 401, 404, 405, 500, 503, 429, 0 = other} */
 extern const unsigned http_stats_codes[HTTP_STATS_NCODES];
 
 struct http_server_stats {
@@ -107,8 +110,9 @@ int http_server_start(struct http_server **out, const struct http_server_config 
 /*
  * Reads the web config at path again; on any error (like those of start)
  * keeps serving the old one and returns -1 with err. New basic-auth users
- * count from the next request. A change of TLS (on, off, cert, key or
- * versions) starts new daemons on the same sockets and stops the old ones,
+ * count from the next request, headers and rate limit too. A change of TLS
+ * (on, off, cert, key, client CA, client auth, SANs, versions, suites,
+ * curves) starts new daemons on the same sockets and stops the old ones,
  * closing their open connections. Call from one thread (the main loop).
  */
 int http_server_reload_web_config(struct http_server *s, const char *path, char *err, size_t errlen);
