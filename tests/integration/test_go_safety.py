@@ -63,11 +63,33 @@ class SignalWatch:
         return counts
 
 
+TRAMPOLINES = []  # [uprobes-trampoline] pages of the node being watched (Linux 6.17+)
+
+
+def in_site_path(frame):
+    if frame.startswith("dwcp_go_site_") or frame.endswith("metrics.callSite.abi0"):
+        return True
+    if frame.startswith("0x"):
+        address = int(frame, 16)
+        return any(lo <= address < hi for lo, hi in TRAMPOLINES)
+    return False
+
+
 def in_sites(counts, sig):
-    """Deliveries of sig while a probe's C site (dwcp_go_site_*) or the
-    assembly calling it ran."""
-    return sum(n for (s, f), n in counts.items() if s == sig and (f.startswith("dwcp_go_site_") or
-                                                                    f.endswith("metrics.callSite.abi0")))
+    """Deliveries of sig while a probe's C site (dwcp_go_site_*), the
+    assembly calling it or the kernel's uprobe trampoline called from the
+    site ran."""
+    return sum(n for (s, f), n in counts.items() if s == sig and in_site_path(f))
+
+
+def trampolines(pid):
+    pages = []
+    with open("/proc/%d/maps" % pid) as f:
+        for line in f:
+            if line.rstrip().endswith("[uprobes-trampoline]"):
+                lo, hi = line.split()[0].split("-")
+                pages.append((int(lo, 16), int(hi, 16)))
+    return pages
 
 
 def stress_comments(ledger_path):
@@ -85,6 +107,7 @@ def run_traced(binary, *extra, watch=True):
             with Exporter(binaries=(binary,), extra_args=("--stream.grace", "10m")) as exporter:
                 ledger = node.ledger(timeout=240)
                 stressed = stress_comments(node.ledger_path)
+                TRAMPOLINES[:] = trampolines(node.pid)
                 assert_matches_ledger(exporter.samples(), ledger)
         finally:
             signals = watcher.stop() if watcher else {}

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Command go_cost measures what the Go metrics package costs per call, in
-// ns, beside the same probe fired from C in the same process, and the parts
-// of a traced Go call: the cgo transition, the string copy, a kernel entry
-// made from inside a cgo call. make bench (tests/bench/run) runs it once
+// ns, beside the same probe fired from C in the same process, and the same
+// probe fired through one cgo call per event. make bench (tests/bench/run) runs it once
 // with nothing attached and once under dwcp-bpf-exporter; each prints
 // Markdown table rows, medians of --reps rounds in which every mode runs.
 package main
@@ -11,8 +10,6 @@ package main
 /*
 #cgo CFLAGS: -O2 -I${SRCDIR}/../../../usdt
 #include "dwcp_probes.h"
-#include <sys/syscall.h>
-#include <unistd.h>
 
 // the same probe from C: a C loop, no cgo call per event
 static void c_fire_loop(long n)
@@ -21,36 +18,17 @@ static void c_fire_loop(long n)
 		DWCP_STREAM_DATA("node-07/stream-go00042", 4096, 64);
 }
 
-// one C firing per cgo call, with a C literal: the package's call without
-// its string copy
+// one C firing per cgo call, with a C literal: what a traced call cost when
+// the package crossed cgo for it (before its Go assembly path)
 static void c_fire_once(void)
 {
 	DWCP_STREAM_DATA("node-07/stream-go00042", 4096, 64);
-}
-
-// eight firings per cgo call: the cgo transition shared by eight events
-static void c_fire_eight(void)
-{
-	for (int i = 0; i < 8; i++)
-		DWCP_STREAM_DATA("node-07/stream-go00042", 4096, 64);
 }
 
 static void c_empty(void)
 {
 }
 
-// a kernel entry as cheap as a system call gets, from a C loop and from
-// one cgo call each: does entering the kernel cost more inside cgo?
-static void c_syscall(void)
-{
-	syscall(SYS_getppid);
-}
-
-static void c_syscall_loop(long n)
-{
-	for (long i = 0; i < n; i++)
-		syscall(SYS_getppid);
-}
 */
 import "C"
 
@@ -81,14 +59,9 @@ func modes(amst *metrics.AMSTMetricsWrapper, c *metrics.Collector, phase string)
 		}
 	}}
 	cLoop := mode{"C: `DWCP_STREAM_DATA` in a C loop, same process", func(n int) { C.c_fire_loop(C.long(n)) }}
-	cOnce := mode{"Go: cgo call to C firing the probe with a C literal (no string copy)", func(n int) {
+	cOnce := mode{"Go: cgo call to C firing the probe (C literal; the former cgo path)", func(n int) {
 		for i := 0; i < n; i++ {
 			C.c_fire_once()
-		}
-	}}
-	cEight := mode{"Go: cgo call to C firing the probe 8 times, per event", func(n int) {
-		for i := 0; i < n/8; i++ {
-			C.c_fire_eight()
 		}
 	}}
 	cgoEmpty := mode{"Go: cgo call to an empty C function", func(n int) {
@@ -96,14 +69,8 @@ func modes(amst *metrics.AMSTMetricsWrapper, c *metrics.Collector, phase string)
 			C.c_empty()
 		}
 	}}
-	cgoSyscall := mode{"Go: cgo call to C making one getppid system call", func(n int) {
-		for i := 0; i < n; i++ {
-			C.c_syscall()
-		}
-	}}
-	cSyscall := mode{"C: getppid system call in a C loop", func(n int) { C.c_syscall_loop(C.long(n)) }}
 	if phase == "traced" {
-		return []mode{goCall, cLoop, cOnce, cEight, cgoEmpty, cgoSyscall, cSyscall}
+		return []mode{goCall, cLoop, cOnce, cgoEmpty}
 	}
 	return []mode{
 		{"Go: empty loop", func(n int) {
