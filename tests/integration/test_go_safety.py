@@ -27,8 +27,8 @@ from harness import Exporter, GoNode, assert_matches_ledger, private_copy, wait_
 
 GOROUTINES = 64
 GOMAXPROCS = max(8, 2 * os.cpu_count())
-NODE_ARGS = ("--goroutines", GOROUTINES, "--streams", 2, "--chunks", 8, "--hammer", 60,
-             "--wait-for-tracer", "30s")
+NODE_ARGS = ("--goroutines", GOROUTINES, "--streams", 2, "--chunks", 8, "--wait-for-tracer", "30s")
+HAMMER = ("--hammer", 60)
 SIGURG, SIGPROF = 23, 27
 
 pytestmark = pytest.mark.skipif(platform.machine() != "x86_64", reason="the Go assembly path is amd64's")
@@ -55,7 +55,12 @@ class SignalWatch:
         """{(signal, function): deliveries}"""
         if self.proc.poll() is None:
             self.proc.send_signal(2)
-            self.proc.wait(30)
+            try:
+                self.proc.wait(180)  # it symbolizes every stack it kept
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise
         counts = {}
         for sig, frame, n in re.findall(r"@\[(\d+),\s*\n\s*(\S+)\s*\n\]: (\d+)", self.text()):
             key = (int(sig), re.sub(r"\+\d+$", "", frame))
@@ -97,15 +102,15 @@ def stress_comments(ledger_path):
     return {k: int(v) for k, v in re.findall(r"^# stress (\w+) (\d+)$", text, re.M)}
 
 
-def run_traced(binary, *extra, watch=True):
+def run_traced(binary, *extra, watch=True, hammer=HAMMER):
     """The node under the exporter; returns (ledger, stress comments,
     signal deliveries). Checks the counts, the threads and a clean exit."""
-    node = GoNode(*NODE_ARGS, *extra, binary=binary, gomaxprocs=GOMAXPROCS)
+    node = GoNode(*NODE_ARGS, *hammer, *extra, binary=binary, gomaxprocs=GOMAXPROCS)
     try:
         watcher = SignalWatch(node.pid) if watch else None
         try:
             with Exporter(binaries=(binary,), extra_args=("--stream.grace", "10m")) as exporter:
-                ledger = node.ledger(timeout=240)
+                ledger = node.ledger(timeout=600)
                 stressed = stress_comments(node.ledger_path)
                 TRAMPOLINES[:] = trampolines(node.pid)
                 assert_matches_ledger(exporter.samples(), ledger)
@@ -157,4 +162,5 @@ def test_cpu_profile_while_traced_calls_run(go_name, tmp_path):
 
 def test_race_detector_with_traced_calls(go_name, tmp_path):
     binary = private_copy(go_toolchains.node(go_name, ("-race",)), tmp_path)
-    run_traced(binary, "--stress-gc", watch=False)
+    # the race detector makes every call many times slower: fewer events
+    run_traced(binary, "--stress-gc", watch=False, hammer=("--hammer", 5))
