@@ -57,8 +57,9 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 # and the reference node built on it. Offline (no module can be fetched),
 # with the build folder's own caches.
 GO         ?= go
-GO_ENV     := GOFLAGS=-mod=mod GOPROXY=off GOCACHE=$(abspath $(OUT))/go-cache GOPATH=$(abspath $(OUT))/gopath
-GO_METRICS := $(wildcard usdt/go/metrics/*.go usdt/go/metrics/*.h usdt/go/metrics/*.d) usdt/go/metrics/go.mod
+GO_ENV     := GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOCACHE=$(abspath $(OUT))/go-cache GOPATH=$(abspath $(OUT))/gopath
+GO_METRICS := $(wildcard usdt/go/metrics/*.go usdt/go/metrics/*.s usdt/go/metrics/*.h usdt/go/metrics/*.d \
+		usdt/go/metrics/internal/*/*) usdt/go/metrics/go.mod
 GO_NODE    := $(wildcard usdt/go/node/*.go) usdt/go/node/go.mod
 
 PROBE_SRCS := $(wildcard tests/programs/*.c)
@@ -127,13 +128,27 @@ $(OUT)/dwcp-go-node: $(GO_NODE) $(GO_METRICS) | $(OUT)
 	$(Q)cd usdt/go/node && $(GO_ENV) $(GO) build -o $(abspath $@) .
 
 # gofmt, go vet and go test -race (unit tests and the runnable examples) of the
-# Go package and the reference node.
+# Go package and the reference node, with every tested toolchain: Debian 12's
+# Go 1.19 and trixie's Go 1.24 (tests/go/toolchain.py fetches it into
+# /var/cache/dwcp-bpf/go). With a cross gcc for arm64 (crossbuild-essential-
+# arm64), also go vet of the package's cgo path for GOARCH=arm64.
+GO_TOOLCHAINS = /usr/bin/python3 tests/go/toolchain.py list
 go-test:
-	$(Q)set -e; for d in usdt/go/metrics usdt/go/node; do \
-		echo "== $$d"; \
-		unformatted=$$(gofmt -l $$d); if [ -n "$$unformatted" ]; then echo "gofmt: $$unformatted" >&2; exit 1; fi; \
-		(cd $$d && $(GO_ENV) $(GO) vet ./... && $(GO_ENV) $(GO) test -race -count=1 ./...); \
-	done
+	$(Q)set -e; toolchains=$$($(GO_TOOLCHAINS) | tr ' ' '='); \
+	for tc in $$toolchains; do name=$${tc%%=*}; go=$${tc#*=}; gofmt=$$(dirname $$go)/gofmt; \
+		for d in usdt/go/metrics usdt/go/node; do \
+			echo "== Go $$name: $$d"; \
+			unformatted=$$($$gofmt -l $$d); if [ -n "$$unformatted" ]; then echo "gofmt: $$unformatted" >&2; exit 1; fi; \
+			(cd $$d && $(GO_ENV) $$go vet ./... && $(GO_ENV) $$go test -race -count=1 ./...); \
+		done; \
+	done; \
+	if command -v aarch64-linux-gnu-gcc >/dev/null; then \
+		echo "== Go (system) for arm64: go vet of usdt/go/metrics (the cgo path)"; \
+		inc=$(abspath $(OUT))/go-arm64-include; mkdir -p $$inc/sys; \
+		cp /usr/include/$(MULTIARCH)/sys/sdt.h /usr/include/$(MULTIARCH)/sys/sdt-config.h $$inc/sys/; \
+		(cd usdt/go/metrics && $(GO_ENV) GOARCH=arm64 CGO_ENABLED=1 CC=aarch64-linux-gnu-gcc \
+			CGO_CFLAGS="-O2 -g -I$$inc" $(GO) vet ./...); \
+	fi
 
 # The threads client again as a fixed-address (ET_EXEC) binary, as Go links
 # by default: kernels without BPF cookies trace those system-wide.
@@ -297,18 +312,17 @@ install: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-bpf-exporter.1.gz
 	$(Q)for f in $(DOCS); do install -D -m 0644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
 	$(Q)$(MAKE) --no-print-directory install-go
 
-# ---- The Go package (usdt/go/metrics, issue 13, branch "go") ----
+# ---- The Go package (usdt/go/metrics) ----
 # Installed where Debian keeps Go sources, under its import path from
-# go.mod (/usr/share/gocode/src/<module>), once the package is in the tree;
-# until then this does nothing. Its tests and examples stay out.
+# go.mod (/usr/share/gocode/src/<module>), with its internal/ packages,
+# assembly, headers and README. Its tests and examples stay out.
 GO_PACKAGE := usdt/go/metrics
 install-go:
 	$(Q)if [ -f $(GO_PACKAGE)/go.mod ]; then \
 		mod=$$(sed -n 's/^module //p' $(GO_PACKAGE)/go.mod); \
-		install -d $(DESTDIR)$(GOCODEDIR)/$$mod; \
-		for f in $(GO_PACKAGE)/*.go $(GO_PACKAGE)/*.h $(GO_PACKAGE)/go.mod $(GO_PACKAGE)/LICENSE; do \
-			case $$f in *_test.go|*'*'*) continue;; esac; \
-			install -m 0644 $$f $(DESTDIR)$(GOCODEDIR)/$$mod/; \
+		for f in $$(cd $(GO_PACKAGE) && find . -type f \( -name '*.go' -o -name '*.s' -o -name '*.h' -o -name '*.d' \
+				-o -name go.mod -o -name LICENSE -o -name README.md \) ! -name '*_test.go' | sort); do \
+			install -D -m 0644 $(GO_PACKAGE)/$$f $(DESTDIR)$(GOCODEDIR)/$$mod/$$f; \
 		done; \
 	fi
 

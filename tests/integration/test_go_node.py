@@ -2,13 +2,16 @@
 """dwcp-go-node (usdt/go/node, the seed's Go API on our probes) under
 dwcp-bpf-exporter and bpftrace: every family against its ledger, exactly,
 with 64 goroutines on more OS threads than this machine has cores, in both
-start orders."""
+start orders; built with each tested Go toolchain (1.19 and 1.24)."""
 import os
 import re
 import subprocess
 import time
 
-from harness import GO_NODE, ROOT, Exporter, GoNode, assert_matches_ledger, private_copy, series, wait_for
+import pytest
+
+import go_toolchains
+from harness import ROOT, Exporter, GoNode, assert_matches_ledger, private_copy, series, wait_for
 from test_probe_contract import binary_probes, provider_probes
 
 GOROUTINES = 64
@@ -17,8 +20,13 @@ NODE_ARGS = ("--goroutines", GOROUTINES, "--streams", 2, "--chunks", 20)
 LEVELS_SET_ONLY_BEFORE_WORK = ("dwcp_system_version_info", "dwcp_system_config_enabled", "dwcp_hde_baseline_count")
 
 
-def go_binary(tmp_path):
-    return private_copy(GO_NODE, tmp_path)
+@pytest.fixture(params=go_toolchains.NAMES, ids=lambda n: "go" + n)
+def go_node(request):
+    return go_toolchains.node(request.param)
+
+
+def go_binary(go_node, tmp_path):
+    return private_copy(go_node, tmp_path)
 
 
 def threads(pid):
@@ -35,12 +43,12 @@ def check_ran_wide(node, ledger):
     assert threads(node.pid) > os.cpu_count(), threads(node.pid)
 
 
-def test_go_binary_carries_every_contract_probe():
-    assert binary_probes(GO_NODE) == provider_probes()
+def test_go_binary_carries_every_contract_probe(go_node):
+    assert binary_probes(go_node) == provider_probes()
 
 
-def test_exporter_first_every_family_matches_ledger(tmp_path):
-    binary = go_binary(tmp_path)
+def test_exporter_first_every_family_matches_ledger(go_node, tmp_path):
+    binary = go_binary(go_node, tmp_path)
     with Exporter(binaries=(binary,)) as exporter, \
             GoNode(*NODE_ARGS, "--wait-for-tracer", "20s", binary=binary, gomaxprocs=GOMAXPROCS) as node:
         ledger = node.ledger()
@@ -53,11 +61,11 @@ def test_exporter_first_every_family_matches_ledger(tmp_path):
             assert any(k[0] == family and v > 0 for k, v in ledger.items()), family
 
 
-def test_late_attach_levels_are_reannounced(tmp_path):
+def test_late_attach_levels_are_reannounced(go_node, tmp_path):
     # the node sets its levels, then waits for a tracer: version, features
     # and baselines are never set again, so only the package's re-announce
     # can make them right
-    binary = go_binary(tmp_path)
+    binary = go_binary(go_node, tmp_path)
     with GoNode(*NODE_ARGS, "--wait-for-tracer", "30s", binary=binary, gomaxprocs=GOMAXPROCS) as node:
         time.sleep(1.0)
         assert node.proc.poll() is None
@@ -91,8 +99,8 @@ def test_bounds_are_the_bpf_histogram_bounds():
     assert go_bounds("federationBoundsNs") == bounds("DWCP_FEDERATION_SYNC_BOUNDS")
 
 
-def test_bpftrace_lists_and_counts_the_go_probes(tmp_path):
-    binary = go_binary(tmp_path)
+def test_bpftrace_lists_and_counts_the_go_probes(go_node, tmp_path):
+    binary = go_binary(go_node, tmp_path)
     listed = subprocess.run(["bpftrace", "-l", "usdt:%s:dwcp:*" % binary], capture_output=True, text=True,
                             check=True).stdout.split()
     assert sorted(p.rsplit(":", 1)[1] for p in listed) == sorted(provider_probes())

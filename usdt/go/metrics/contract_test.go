@@ -2,13 +2,15 @@
 
 package metrics
 
-// contract_test.go: holds probes.go to dwcp.d, the probe contract, and the
-// copies of dwcp.d and dwcp_probes.h in this folder to usdt/ when the
-// package sits in the dwcp-bpf repository. A probe added to dwcp.d fails
-// here until it has its C function, its cgo call and its semaphore.
+// contract_test.go: holds probes.go and internal/sites to dwcp.d, the probe
+// contract, and the copies of dwcp.d and dwcp_probes.h in this folder to
+// usdt/ when the package sits in the dwcp-bpf repository. A probe added to
+// dwcp.d fails here until it has its C site, its index, its fire function
+// and its semaphore.
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -70,36 +72,46 @@ func camel(name string) string {
 	return b.String()
 }
 
-func TestEveryContractProbeHasCFunctionCallAndSemaphore(t *testing.T) {
+func TestEveryContractProbeHasSiteCallAndSemaphore(t *testing.T) {
+	sitesSrc := readFile(t, filepath.Join("internal", "sites", "sites.go"))
 	src := readFile(t, "probes.go")
-	cFuncs := map[string][]string{}
-	for _, m := range regexp.MustCompile(`static void dwcp_go_(\w+)\(([^)]*)\)`).FindAllStringSubmatch(src, -1) {
-		cFuncs[m[1]] = argKinds(m[2], "_GoString_")
-	}
 	probes := contractProbes(t)
-	for _, p := range probes {
-		got, ok := cFuncs[p.name]
-		if !ok {
-			t.Errorf("probe %s: no C function dwcp_go_%s in probes.go", p.name, p.name)
-			continue
+	sitesDefined := regexp.MustCompile(`(?m)^SITE\((\w+)\)`).FindAllStringSubmatch(sitesSrc, -1)
+	if len(sitesDefined) != len(probes) {
+		t.Errorf("internal/sites defines %d sites, dwcp.d has %d probes", len(sitesDefined), len(probes))
+	}
+	// the index constants of internal/sites, in dwcp.d's order
+	block := sitesSrc[strings.Index(sitesSrc, "const (\n\tStreamStart = iota"):]
+	block = block[:strings.Index(block, ")")]
+	constants := regexp.MustCompile(`(?m)^\t([A-Z]\w+)`).FindAllStringSubmatch(block, -1)
+	for i, p := range probes {
+		if i >= len(constants) || constants[i][1] != camel(p.name) {
+			t.Errorf("internal/sites: constant %d is not %s", i, camel(p.name))
 		}
-		if strings.Join(got, ",") != strings.Join(p.args, ",") {
-			t.Errorf("probe %s: dwcp_go_%s takes %v, dwcp.d says %v", p.name, p.name, got, p.args)
+		// the site: the probe's strings are s0.., its integers u0.., in order
+		var args []string
+		strs, ints := 0, 0
+		for _, kind := range p.args {
+			if kind == "string" {
+				args = append(args, fmt.Sprintf("s%d", strs))
+				strs++
+			} else {
+				args = append(args, fmt.Sprintf("u%d", ints))
+				ints++
+			}
+		}
+		site := fmt.Sprintf("SITE(%s) { S; DWCP_%s(%s); }", p.name, strings.ToUpper(p.name), strings.Join(args, ", "))
+		if !strings.Contains(sitesSrc, site) {
+			t.Errorf("probe %s: internal/sites lacks %q", p.name, site)
 		}
 		for _, want := range []string{
-			`DWCP_` + strings.ToUpper(p.name) + `\(`,
-			`C\.dwcp_go_` + p.name + `\(`,
-			`sem` + camel(p.name) + `\s*=\s*sem\(&C\.dwcp_` + p.name + `_semaphore\)`,
-			`func fire` + camel(p.name) + `\(`,
+			`sem` + camel(p.name) + `\s*=\s*sites\.Semaphores\[sites\.` + camel(p.name) + `\]`,
+			fmt.Sprintf(`(?s)func fire%s\(.*?fire%dS\(sites\.%s,`, camel(p.name), strs, camel(p.name)),
 		} {
 			if !regexp.MustCompile(want).MatchString(src) {
 				t.Errorf("probe %s: probes.go lacks %s", p.name, want)
 			}
 		}
-		delete(cFuncs, p.name)
-	}
-	for name := range cFuncs {
-		t.Errorf("probes.go fires %s, which dwcp.d does not have", name)
 	}
 	if len(allSemaphores) != len(probes) {
 		t.Errorf("allSemaphores has %d entries, dwcp.d %d probes", len(allSemaphores), len(probes))

@@ -33,6 +33,7 @@ type config struct {
 	waitForTracer               time.Duration
 	linger                      bool
 	pid                         int
+	stress                      stress
 }
 
 func parseFlags() *config {
@@ -48,9 +49,15 @@ func parseFlags() *config {
 	flag.DurationVar(&c.waitForTracer, "wait-for-tracer", 0,
 		"after setting the levels, wait up to this long for every probe to have a tracer")
 	flag.BoolVar(&c.linger, "linger", false, "after the ledger, keep running (levels re-announced) until SIGTERM")
+	flag.IntVar(&c.stress.hammer, "hammer", 0, "one-byte stream_data events sent after every chunk")
+	flag.BoolVar(&c.stress.gc, "stress-gc", false, "run the garbage collector back to back during the work")
+	flag.BoolVar(&c.stress.stack, "stress-stack", false, "send every chunk at another depth of a deep recursion")
+	flag.BoolVar(&c.stress.preempt, "stress-preempt", false,
+		"spin two goroutines that only asynchronous preemption stops; count SIGURG")
+	flag.StringVar(&c.stress.cpuprofile, "cpuprofile", "", "write a 1 kHz CPU profile of the work to this file")
 	flag.Parse()
 	if flag.NArg() > 0 || c.goroutines < 1 || c.streams < 1 || c.chunks < 1 || c.errorEvery < 1 ||
-		c.migrations < 0 || c.syncs < 0 {
+		c.migrations < 0 || c.syncs < 0 || c.stress.hammer < 0 {
 		fmt.Fprintln(os.Stderr, "dwcp-go-node: bad arguments; see -h")
 		os.Exit(2)
 	}
@@ -149,6 +156,10 @@ func main() {
 		}
 	}
 
+	if err := cfg.stress.start(); err != nil {
+		fmt.Fprintln(os.Stderr, "dwcp-go-node: stress:", err)
+		os.Exit(1)
+	}
 	total := newTally()
 	var wg sync.WaitGroup
 	workers := make([]*worker, cfg.goroutines)
@@ -171,6 +182,11 @@ func main() {
 	set.healthy("federation", false)
 	federate(cfg, total)
 	wg.Wait()
+	stressed, err := cfg.stress.end()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dwcp-go-node: stress:", err)
+		os.Exit(1)
+	}
 	for _, w := range workers {
 		total.merge(w.t)
 	}
@@ -185,7 +201,7 @@ func main() {
 	set.dictionary(81.5)
 
 	if cfg.ledger != "" {
-		if err := writeAtomic(cfg.ledger, render(cfg.pid, total, set.lv)); err != nil {
+		if err := writeAtomic(cfg.ledger, render(cfg.pid, total, set.lv)+stressed); err != nil {
 			fmt.Fprintln(os.Stderr, "dwcp-go-node: ledger:", err)
 			os.Exit(1)
 		}

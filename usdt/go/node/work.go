@@ -120,7 +120,13 @@ func (w *worker) stream(id string) {
 
 	result := "success"
 	for k := 0; k < w.cfg.chunks; k++ {
-		if w.chunk(id, k) {
+		failed := false
+		if w.cfg.stress.stack {
+			deep((w.id*13+k*7)%97, func() { failed = w.chunk(id, k) })
+		} else {
+			failed = w.chunk(id, k)
+		}
+		if failed {
 			result = "error"
 		}
 	}
@@ -158,6 +164,10 @@ func (w *worker) chunk(id string, k int) bool {
 		w.amst.OnStreamData(id, int64(len(z)), ackBytes)
 	}
 	w.t.streamData(id, int64(len(z)), ackBytes)
+	for i := 0; i < w.cfg.stress.hammer; i++ {
+		w.amst.OnStreamData(id, 1, 0)
+		w.t.streamData(id, 1, 0)
+	}
 	if !ok {
 		if w.viaHelpers() {
 			metrics.RecordStreamMetrics(id, 0, 0, "checksum_mismatch")
