@@ -274,7 +274,8 @@ def verify_argkinds(v, results):
               (d / "exporter.log").read_text()[-1500:] if (d / "exporter.log").exists() else "no exporter log")
         v.facts["argument kinds"] = "FAIL"
         return
-    ledger, out_of_range = read_argkinds_ledger(iter((d / "program.out").read_text().splitlines()))
+    lines = (d / "program.out").read_text().splitlines()
+    ledger, out_of_range = read_argkinds_ledger(iter(lines[lines.index("waiting") + 1:]))
     samples = samples_of(d / "scrape.prom")
     want = {}
     for stream_id, (sent, received) in ledger.items():
