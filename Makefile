@@ -82,7 +82,10 @@ BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELETONS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
-EXPORTER_SRCS := $(wildcard userspace/*.c)
+# The exporter: the wiring (main.c, config_check.c) on top of one folder per
+# layer (userspace/README.md); make layers checks the folders' order.
+USERSPACE_LAYERS := base config exposition web probes collect
+EXPORTER_SRCS := $(wildcard userspace/*.c $(patsubst %,userspace/%/*.c,$(USERSPACE_LAYERS)))
 EXPORTER_OBJS := $(patsubst userspace/%.c,$(OUT)/obj/userspace/%.o,$(EXPORTER_SRCS))
 LIB_OBJS      := $(filter-out $(OUT)/obj/userspace/main.o,$(EXPORTER_OBJS))
 
@@ -113,7 +116,7 @@ all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(OUT)/dwcp-go-node $(PROBE_BINS) 
 deps:
 	$(Q)./.ci/install-deps
 
-$(OUT) $(OUT)/bpf $(OUT)/obj/userspace $(OUT)/obj/sim $(OUT)/tests:
+$(OUT) $(OUT)/bpf $(OUT)/obj/sim $(OUT)/tests:
 	$(Q)mkdir -p $@
 
 ifndef CROSS
@@ -146,9 +149,9 @@ $(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/userspace/%.o: userspace/%.c | $(OUT)/obj/userspace $(SKELETONS) $(SYSROOT_DEP)
+$(OUT)/obj/userspace/%.o: userspace/%.c | $(SKELETONS) $(SYSROOT_DEP)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/libexporter.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -201,7 +204,7 @@ unit: $(UNIT_BINS)
 # No circle among the units of userspace/, in the compiler's include tree
 # (gcc -H) and in the symbols the linker resolves (nm); tsort checks.
 layers: all
-	$(Q)./tests/structure/check_layers.py $(OUT)
+	$(Q)./tests/structure/check_layers.py $(OUT) $(USERSPACE_LAYERS)
 
 # Every source file carries the SPDX line of its folder; the licence texts exist.
 licences:
@@ -402,4 +405,4 @@ deb: deps
 clean:
 	$(Q)rm -rf $(OUT)
 
--include $(wildcard $(OUT)/obj/*/*.d) $(wildcard $(OUT)/tests/*.d) $(wildcard $(OUT)/fuzz/obj/*.d)
+-include $(wildcard $(OUT)/obj/*/*.d $(OUT)/obj/userspace/*/*.d $(OUT)/tests/*.d $(OUT)/fuzz/obj/*.d $(OUT)/fuzz/obj/*/*.d)

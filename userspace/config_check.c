@@ -7,11 +7,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "dwcp_names.h"
-#include "listen_address.h"
-#include "tls_material.h"
-#include "usdt_notes.h"
-#include "web_config.h"
+#include "base/dwcp_names.h"
+#include "web/listen_address.h"
+#include "web/tls_material.h"
+#include "probes/usdt_notes.h"
+#include "web/web_config.h"
 
 static int check_web_config(const char *path, FILE *out)
 {

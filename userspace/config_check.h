@@ -21,7 +21,7 @@
 
 #include <stdio.h>
 
-#include "options.h"
+#include "config/options.h"
 
 int config_check_run(const struct options *opt, FILE *out);
 

@@ -24,19 +24,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "binary_watch.h"
-#include "bpf_programs.h"
-#include "bpf_stats.h"
-#include "collector.h"
+#include "probes/binary_watch.h"
+#include "probes/bpf_programs.h"
+#include "probes/bpf_stats.h"
+#include "collect/collector.h"
 #include "config_check.h"
-#include "dwcp_names.h"
-#include "http_server.h"
-#include "log.h"
-#include "metric_families.h"
-#include "options.h"
-#include "pin_path.h"
-#include "privileges.h"
-#include "systemd_sockets.h"
+#include "base/dwcp_names.h"
+#include "web/http_server.h"
+#include "base/log.h"
+#include "exposition/metric_families.h"
+#include "config/options.h"
+#include "probes/pin_path.h"
+#include "probes/privileges.h"
+#include "web/systemd_sockets.h"
 
 static void log_attach(const struct attach_target *t);
 

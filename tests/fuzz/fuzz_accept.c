@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "content_negotiation.h"
+#include "web/content_negotiation.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /* libFuzzer target: --config.file text through the YAML subset parser and
- * the flag checks behind it (userspace/config_file.c, options.c). */
+ * the flag checks behind it (userspace/config/config_file.c, options.c). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "config/options.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

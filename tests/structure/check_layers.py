@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""check_layers.py: no circle among the units of userspace/.
+"""check_layers.py: the exporter's layers, as its folders say, and no circle.
 
-A unit is userspace/NAME.c with userspace/NAME.h. Two graphs are read
-from the real tools, not from the sources' text:
+userspace/ holds the wiring (top-level .c files: main, the --config.check
+command) on top of one folder per layer. The layers are given bottom-up on
+the command line, as the Makefile lists them; a unit is
+userspace/LAYER/NAME.c with its .h (or a lone .h), named LAYER/NAME.
+
+Two graphs are read from the real tools, not from the sources' text:
   - includes: the compiler's own include tree (gcc -H), direct includes of
     every userspace file, as the preprocessor followed them;
-  - calls: what the linker resolves (nm on build/obj/userspace/*.o): unit A
+  - calls: what the linker resolves (nm on OUT/obj/userspace/**.o): unit A
     uses unit B when A's object needs a symbol B's object defines.
-Both must be acyclic; tsort (coreutils) checks and orders them. Prints the
-units bottom-up (each uses only units printed before it, the order ignores
-self-edges). Exit status 1 on a circle.
+Each must be acyclic among the units (tsort checks and orders them), and
+every edge must go down the layer order or stay within a layer: a layer
+uses only itself and the layers below it, and nothing uses the wiring.
+Every .c and .h under userspace/ must sit at the top or in a listed
+layer's folder, and every .c must have its object: a unit outside the
+check's view is an error, not a pass. Exit status 1 on any failure.
 
-Usage: check_layers.py [OUT]   (OUT: the build folder, default build)
+Usage: check_layers.py OUT LAYER...   (e.g. build base config exposition web probes collect)
 """
 import glob
 import os
@@ -21,21 +28,46 @@ import subprocess
 import sys
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "build"
+LAYERS = sys.argv[2:]
+TOP = "(wiring)"
 CC = os.environ.get("CC", "gcc")
 CFLAGS = ["-std=gnu11", "-D_GNU_SOURCE", f"-I{OUT}", "-Ibpf", "-Iusdt", "-Iuserspace",
           '-DDWCP_BPF_VERSION="0"', '-DDWCP_BPF_GIT_COMMIT="0"']
+RANK = {layer: i for i, layer in enumerate(LAYERS)}
+RANK[TOP] = len(LAYERS)
 
 
 def unit_of(path):
-    path = os.path.normpath(path)
-    if os.path.dirname(path) != "userspace":
+    """userspace/LAYER/NAME.[ch] -> LAYER/NAME, userspace/NAME.[ch] -> NAME; None outside userspace/."""
+    parts = os.path.normpath(path).split(os.sep)
+    if parts[0] != "userspace":
         return None
-    return os.path.splitext(os.path.basename(path))[0]
+    name = os.path.splitext(parts[-1])[0]
+    return name if len(parts) == 2 else "/".join(parts[1:-1] + [name])
+
+
+def layer_of(unit):
+    return unit.split("/")[0] if "/" in unit else TOP
+
+
+def outside_view():
+    """Files the check would not see: in no listed layer, or nested deeper."""
+    bad = []
+    for path in sorted(glob.glob("userspace/**/*.[ch]", recursive=True)):
+        parts = path.split(os.sep)
+        if len(parts) == 3 and parts[1] in RANK or len(parts) == 2:
+            continue
+        bad.append(path)
+    return bad
+
+
+def sources():
+    return sorted(glob.glob("userspace/*.c") + [p for layer in LAYERS for p in glob.glob(f"userspace/{layer}/*.c")])
 
 
 def include_edges():
     edges = set()
-    for src in sorted(glob.glob("userspace/*.c")):
+    for src in sources():
         out = subprocess.run([CC, *CFLAGS, "-H", "-fsyntax-only", src], capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(f"check_layers: {CC} -H {src} failed:\n{out.stderr}")
@@ -54,16 +86,15 @@ def include_edges():
     return edges
 
 
-def call_edges():
-    # objects of sources that exist now (a removed unit's object may linger)
-    objs = sorted(o for o in glob.glob(f"{OUT}/obj/userspace/*.o")
-                  if os.path.exists(f"userspace/{os.path.splitext(os.path.basename(o))[0]}.c"))
-    if not objs:
-        sys.exit(f"check_layers: no objects in {OUT}/obj/userspace (run make first)")
+def call_edges(missing):
     defined, needed = {}, {}
-    for o in objs:
-        u = os.path.splitext(os.path.basename(o))[0]
-        syms = subprocess.run(["nm", "-P", o], capture_output=True, text=True, check=True).stdout
+    for src in sources():
+        obj = f"{OUT}/obj/{os.path.splitext(src)[0]}.o"
+        if not os.path.exists(obj):
+            missing.append(f"{src}: no object {obj} (run make first)")
+            continue
+        u = unit_of(src)
+        syms = subprocess.run(["nm", "-P", obj], capture_output=True, text=True, check=True).stdout
         for line in syms.splitlines():
             f = line.split()
             if len(f) < 2:
@@ -78,6 +109,12 @@ def call_edges():
 
 
 def check(kind, edges):
+    ok = True
+    for a, b in sorted(edges):
+        if RANK[layer_of(b)] > RANK[layer_of(a)]:
+            print(f"check_layers: {kind}: {a} uses {b}, a layer above its own "
+                  f"({layer_of(a)} < {layer_of(b)} in: {' < '.join(LAYERS)} < wiring)", file=sys.stderr)
+            ok = False
     nodes = sorted({n for e in edges for n in e})
     text = "".join(f"{a} {b}\n" for a, b in sorted(edges)) + "".join(f"{n} {n}\n" for n in nodes)
     out = subprocess.run(["tsort"], input=text, capture_output=True, text=True)
@@ -85,13 +122,21 @@ def check(kind, edges):
         print(f"check_layers: the {kind} graph of userspace/ has a circle:\n{out.stderr}", file=sys.stderr)
         return False
     order = list(reversed(out.stdout.split()))  # tsort: users first
-    print(f"{kind}: {len(nodes)} units, {len(edges)} edges, no circle; bottom-up: {' '.join(order)}")
-    return True
+    print(f"{kind}: {len(nodes)} units, {len(edges)} edges, no circle, none up a layer; bottom-up: {' '.join(order)}")
+    return ok
 
 
 def main():
-    ok = check("includes (gcc -H)", include_edges())
-    ok = check("calls (nm)", call_edges()) and ok
+    if not LAYERS:
+        sys.exit("usage: check_layers.py OUT LAYER... (the layers bottom-up)")
+    problems = [f"{p}: outside every layer folder ({', '.join(LAYERS)}) and not top-level wiring"
+                for p in outside_view()]
+    calls = call_edges(problems)
+    for p in problems:
+        print("check_layers:", p, file=sys.stderr)
+    ok = check("includes (gcc -H)", include_edges()) and not problems
+    ok = check("calls (nm)", calls) and ok
+    print(f"layers, bottom-up: {' < '.join(LAYERS)} < wiring ({', '.join(os.path.basename(s) for s in glob.glob('userspace/*.c'))})")
     sys.exit(0 if ok else 1)
 
 

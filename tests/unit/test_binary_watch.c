@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "binary_watch.h"
+#include "probes/binary_watch.h"
 
 static bool readable(const struct binary_watch *w, int timeout_ms)
 {

@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "collector.h"
-#include "map_layouts.h"
-#include "metric_families.h"
+#include "collect/collector.h"
+#include "collect/map_layouts.h"
+#include "exposition/metric_families.h"
 
 static size_t family_labels(enum metric_family_id id)
 {

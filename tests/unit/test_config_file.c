@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Unit tests: the --config.file YAML subset (userspace/config_file.c). */
+/* Unit tests: the --config.file YAML subset (userspace/config/config_file.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "config_file.h"
+#include "config/config_file.h"
 
 static struct config_entry entries[CONFIG_FILE_MAX_ENTRIES];
 static char err[256];

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "content_negotiation.h"
+#include "web/content_negotiation.h"
 
 /* ---- Accept ---- */
 

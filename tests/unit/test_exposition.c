@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "exposition.h"
+#include "exposition/exposition.h"
 
 static int setup(void **state)
 {

@@ -26,8 +26,8 @@
 
 #include <cmocka.h>
 
-#include "exposition.h"
-#include "http_server.h"
+#include "exposition/exposition.h"
+#include "web/http_server.h"
 
 #define EXPECTED_TEXT                                                                              \
 	"# HELP test_events_total Events seen.\n"                                                  \

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "listen_address.h"
+#include "web/listen_address.h"
 
 static void test_listen_address_parse(void **state)
 {

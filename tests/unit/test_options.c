@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Unit tests: the exporter's command line (userspace/options.c). */
+/* Unit tests: the exporter's command line (userspace/config/options.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "options.h"
+#include "config/options.h"
 
 #define ARGV(...) ((char *[]){ "dwcp-bpf-exporter", __VA_ARGS__, NULL })
 static int count_args(char **argv)

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "pin_path.h"
+#include "probes/pin_path.h"
 
 static bool is_dir(const char *path)
 {

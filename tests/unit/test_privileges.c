@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "privileges.h"
+#include "probes/privileges.h"
 
 static bool has(cap_value_t c, cap_flag_t flag)
 {

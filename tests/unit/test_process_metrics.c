@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "process_metrics.h"
+#include "collect/process_metrics.h"
 
 /* fields 3..24 of a real line; utime 101, stime 202, starttime 4242,
  * vsize 123456789, rss 2500, and a negative priority and nice in between */

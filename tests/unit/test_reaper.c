@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "reaper.h"
+#include "collect/reaper.h"
 
 static uint64_t now_ns(void)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Unit tests: concurrent scrapes share renders (userspace/scrape_share.c). */
+/* Unit tests: concurrent scrapes share renders (userspace/web/scrape_share.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "scrape_share.h"
+#include "web/scrape_share.h"
 
 static atomic_int renders_started;
 static int render_rc;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Unit tests: folding map entries into series (userspace/series_table.c). */
+/* Unit tests: folding map entries into series (userspace/collect/series_table.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "series_table.h"
+#include "collect/series_table.h"
 
 struct key {
 	char label[8];

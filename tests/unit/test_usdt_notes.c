@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "dwcp_names.h"
-#include "usdt_notes.h"
+#include "base/dwcp_names.h"
+#include "probes/usdt_notes.h"
 
 /* never called: the probe sites only have to exist */
 void fire_some_probes(int n);

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "web_config.h"
+#include "web/web_config.h"
 
 #define HASH_A "$2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze"
 #define HASH_B "$2b$04$hLqFl9jSjoAAy95Z/zw8Ye8wkdMBM8c5Bn1ptYqP/AXyV0.oy0S8m"
