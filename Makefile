@@ -39,7 +39,7 @@ ifeq ($(origin CC),default)
 CC         := $(MULTIARCH)-gcc
 endif
 STRIP      := $(MULTIARCH)-strip
-SYSROOT    := $(OUT)/sysroot
+SYSROOT    ?= $(OUT)/sysroot
 # the cross compiler and the Go build look in the sysroot for headers
 # (sys/sdt.h too) and libraries
 SYSROOT_FLAGS := --sysroot=$(abspath $(SYSROOT))
@@ -325,7 +325,17 @@ INSTALL_PATHS = sed -e 's|/usr/bin/dwcp-bpf-exporter|$(BINDIR)/dwcp-bpf-exporter
 	-e 's|/etc/dwcp-bpf-exporter/|$(SYSCONFDIR)/dwcp-bpf-exporter/|g' -e 's|/etc/default/|$(SYSCONFDIR)/default/|g'
 
 # The man page, made from --help and --version.
-$(OUT)/dwcp-bpf-exporter.1.gz: $(OUT)/dwcp-bpf-exporter
+# A cross build's exporter answers --help under qemu-user (qemu-aarch64),
+# with the sysroot's loader and libraries.
+ifdef CROSS
+$(OUT)/qemu-user/dwcp-bpf-exporter: $(OUT)/dwcp-bpf-exporter
+	$(Q)mkdir -p $(@D) && printf '#!/bin/sh\nexec qemu-$(triplet_$(ARCH):-linux-gnu=) -L %s %s "$$@"\n' \
+		$(abspath $(SYSROOT)) $(abspath $<) > $@ && chmod +x $@
+MAN_FROM := $(OUT)/qemu-user/dwcp-bpf-exporter
+else
+MAN_FROM := $(OUT)/dwcp-bpf-exporter
+endif
+$(OUT)/dwcp-bpf-exporter.1.gz: $(MAN_FROM)
 	$(call msg,MAN,$@)
 	$(Q)help2man --no-info --section=1 --source="dwcp-bpf $(VERSION)" \
 		--name="Prometheus metrics from the dwcp USDT probes of DWCP binaries" $< > $(OUT)/dwcp-bpf-exporter.1
@@ -375,25 +385,32 @@ install-go:
 
 # ---- make deb: the tree of make install PREFIX=/usr, with dpkg-deb ----
 # Built with Debian's hardening flags in its own folder; control files from
-# configs/debian/; the runtime Depends computed by dpkg-shlibdeps.
-DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+# configs/debian/; the runtime Depends computed by dpkg-shlibdeps. With
+# ARCH=arm64: that architecture's flags, its strip, and dpkg-shlibdeps
+# reading the sysroot's dpkg database (cross/sysroot.py) for the symbols
+# and shlibs files of the arm64 libraries.
 DEB      := $(OUT)/dwcp-bpf-exporter_$(VERSION)_$(DEB_ARCH).deb
 DEB_OUT  := $(OUT)/deb-build
 DEB_ROOT := $(OUT)/deb/root
 
-deb: deps
+ifdef CROSS
+DEB_SHLIBDEPS := --admindir=$(abspath $(SYSROOT))/.dpkg -l$(abspath $(SYSROOT))/lib/$(MULTIARCH) \
+	-l$(abspath $(SYSROOT))/usr/lib/$(MULTIARCH)
+DEB_SUBMAKE   := SYSROOT=$(SYSROOT)
+endif
+deb: deps $(SYSROOT_DEP)
 	$(Q)rm -rf $(OUT)/deb $(DEB_OUT) && mkdir -p $(DEB_ROOT)/DEBIAN $(OUT)/deb/shlibs/debian
-	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
+	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all DEB_HOST_ARCH=$(DEB_ARCH); \
 	env CFLAGS="$$(dpkg-buildflags --get CFLAGS)" CPPFLAGS="$$(dpkg-buildflags --get CPPFLAGS)" \
-		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" $(MAKE) --no-print-directory OUT=$(DEB_OUT) \
+		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" $(MAKE) --no-print-directory OUT=$(DEB_OUT) $(DEB_SUBMAKE) \
 		install PREFIX=/usr DESTDIR=$(abspath $(DEB_ROOT))
-	$(Q)strip --strip-unneeded --remove-section=.comment --remove-section=.note $(DEB_ROOT)/usr/bin/dwcp-bpf-exporter
+	$(Q)$(STRIP) --strip-unneeded --remove-section=.comment --remove-section=.note $(DEB_ROOT)/usr/bin/dwcp-bpf-exporter
 	$(Q)install -m 0644 configs/debian/copyright $(DEB_ROOT)/usr/share/doc/dwcp-bpf-exporter/copyright
 	$(Q)gzip -9nc configs/debian/changelog > $(DEB_ROOT)/usr/share/doc/dwcp-bpf-exporter/changelog.gz
 	$(Q)install -m 0644 configs/debian/conffiles $(DEB_ROOT)/DEBIAN/conffiles
 	$(Q)install -m 0755 configs/debian/postinst configs/debian/prerm configs/debian/postrm $(DEB_ROOT)/DEBIAN/
 	$(Q)printf 'Source: dwcp-bpf\n\nPackage: dwcp-bpf-exporter\nArchitecture: any\n' > $(OUT)/deb/shlibs/debian/control
-	$(Q)deps=$$(cd $(OUT)/deb/shlibs && dpkg-shlibdeps -O -e $(abspath $(DEB_ROOT))/usr/bin/dwcp-bpf-exporter | \
+	$(Q)deps=$$(cd $(OUT)/deb/shlibs && DEB_HOST_ARCH=$(DEB_ARCH) dpkg-shlibdeps $(DEB_SHLIBDEPS) -O -e $(abspath $(DEB_ROOT))/usr/bin/dwcp-bpf-exporter | \
 		sed -n 's/^shlibs:Depends=//p'); \
 	size=$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1); \
 	sed -e "s/@VERSION@/$(VERSION)/" -e "s/@ARCH@/$(DEB_ARCH)/" -e "s/@DEPENDS@/$$deps/" -e "s/@SIZE@/$$size/" \

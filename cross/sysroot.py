@@ -96,6 +96,7 @@ def unpack(debs, out, arch):
     """dpkg -x every deb into out; a dpkg database of them in out/.dpkg."""
     admin = out / ".dpkg"
     (admin / "info").mkdir(parents=True)
+    (admin / "info" / "format").write_text("1\n")  # file names with :ARCH (Multi-Arch: same)
     (admin / "updates").mkdir()
     (admin / "arch").write_text("amd64\n%s\n" % arch)
     status = []
@@ -106,7 +107,8 @@ def unpack(debs, out, arch):
             fields = (Path(control) / "control").read_text().rstrip("\n")
             name = re.search(r"^Package: (\S+)", fields, re.M).group(1)
             pkg_arch = re.search(r"^Architecture: (\S+)", fields, re.M).group(1)
-            key = name if pkg_arch == "all" else "%s:%s" % (name, pkg_arch)
+            same = re.search(r"^Multi-Arch: same$", fields, re.M) is not None
+            key = "%s:%s" % (name, pkg_arch) if same else name
             for part in ("symbols", "shlibs"):
                 if (Path(control) / part).exists():
                     shutil.copy(Path(control) / part, admin / "info" / ("%s.%s" % (key, part)))
