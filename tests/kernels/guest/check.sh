@@ -48,8 +48,10 @@ start_exporter() {
 	dir=$1
 	pins=$2
 	shift 2
+	# --stream.grace: an ended stream keeps its series past the restart,
+	# however slowly a loaded host runs the guest (30 s by default)
 	dwcp-bpf-exporter --bpf.pin-path "$pins" --web.listen-address 127.0.0.1:$PORT --cluster c1 --node n1 \
-		"$@" >>"$dir/exporter.log" 2>&1 &
+		--stream.grace 600s "$@" >>"$dir/exporter.log" 2>&1 &
 	EXPORTER=$!
 	started=$(cut -d' ' -f1 /proc/uptime)
 	until ready; do
