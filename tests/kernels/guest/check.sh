@@ -163,9 +163,13 @@ run_argkinds() {
 	d=$R/argkinds
 	mkdir -p $d
 	log "== argument kinds"
-	start_exporter $d /sys/fs/bpf/argkinds --binary $B/dwcp_sdt_argkinds || return
+	# --pid: the PIE program is traced on kernels without BPF cookies too
 	$B/dwcp_sdt_argkinds >$d/program.out 2>&1 &
 	A=$!
+	if ! start_exporter $d /sys/fs/bpf/argkinds --binary $B/dwcp_sdt_argkinds --pid $A; then
+		stop $A
+		return
+	fi
 	if wait_for 30 grep -q waiting $d/program.out; then
 		kill -USR1 $A
 		wait_for 60 grep -q '^done' $d/program.out && scrape $d/scrape.prom
