@@ -2,13 +2,55 @@
 # dwcp-bpf: top-level build. `make` builds the exporter, dwcp-sim and the BPF
 # objects; `make test` installs what it needs, builds and runs every test;
 # `make demo` runs dwcp-sim under the exporter. V=1 shows the real commands.
+#
+# ARCH=arm64 (or x86) builds for that architecture; another than the host's
+# is a cross build: into build/ARCH, with the cross compiler, against a
+# sysroot of Debian 12's packages of that architecture (cross/sysroot.py,
+# fetched once through a private apt configuration) and a vmlinux.h from the
+# BTF of that architecture's Debian 12 kernel (cross/kernel_btf.py).
 
+SUPPORTED_ARCHS := x86 arm64
+HOST_ARCH  := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+ARCH       ?= $(HOST_ARCH)
+ifneq ($(words $(filter $(SUPPORTED_ARCHS),$(ARCH))) $(words $(ARCH)),1 1)
+$(error ARCH=$(ARCH) is not supported: the supported architectures are $(SUPPORTED_ARCHS))
+endif
+# per architecture: the GNU triplet, Debian's and Go's names
+triplet_x86   := x86_64-linux-gnu
+triplet_arm64 := aarch64-linux-gnu
+debarch_x86   := amd64
+debarch_arm64 := arm64
+MULTIARCH  := $(triplet_$(ARCH))
+DEB_ARCH   := $(debarch_$(ARCH))
+GOARCH     := $(DEB_ARCH)
+
+ifeq ($(ARCH),$(HOST_ARCH))
+CROSS      :=
 OUT        ?= build
 CC         ?= gcc
+ifeq ($(origin CC),default)
+CC         := gcc
+endif
+STRIP      ?= strip
+else
+CROSS      := 1
+OUT        ?= build/$(ARCH)
+ifeq ($(origin CC),default)
+CC         := $(MULTIARCH)-gcc
+endif
+STRIP      := $(MULTIARCH)-strip
+SYSROOT    ?= $(OUT)/sysroot
+# the cross compiler and the Go build look in the sysroot for headers
+# (sys/sdt.h too) and libraries
+SYSROOT_FLAGS := --sysroot=$(abspath $(SYSROOT))
+CPPFLAGS   += $(SYSROOT_FLAGS)
+LDFLAGS    += $(SYSROOT_FLAGS)
+SYSROOT_DEP := $(SYSROOT)/.complete
+# the arm64 vmlinux.h: from the kernel of this line of tests/kernels/kernels.list
+VMLINUX_KERNEL ?= 6.1
+endif
 CLANG      ?= clang
 BPFTOOL    ?= bpftool
-ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-MULTIARCH  := $(shell $(CC) -dumpmachine)
 VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
@@ -34,7 +76,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror $(BPF_EXTRA) \
-	      -I$(OUT) -Ibpf -I/usr/include/$(MULTIARCH)
+	      -I$(OUT) -Ibpf -I$(SYSROOT)/usr/include/$(MULTIARCH)
 
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -58,6 +100,9 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 # with the build folder's own caches.
 GO         ?= go
 GO_ENV     := GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOCACHE=$(abspath $(OUT))/go-cache GOPATH=$(abspath $(OUT))/gopath
+ifdef CROSS
+GO_ENV     += GOARCH=$(GOARCH) CGO_ENABLED=1 CC=$(CC) CGO_CFLAGS="-O2 -g $(SYSROOT_FLAGS)" CGO_LDFLAGS="$(SYSROOT_FLAGS)"
+endif
 GO_METRICS := $(wildcard usdt/go/metrics/*.go usdt/go/metrics/*.s usdt/go/metrics/*.h usdt/go/metrics/*.d \
 		usdt/go/metrics/internal/*/*) usdt/go/metrics/go.mod
 GO_NODE    := $(wildcard usdt/go/node/*.go) usdt/go/node/go.mod
@@ -81,11 +126,29 @@ $(OUT)/ids.ok: usdt/dwcp.d bpf/dwcp_ids.h usdt/dwcp_probes.h usdt/go/metrics/dwc
 	$(call msg,CHECK,ids)
 	$(Q)./tests/structure/check_ids.py && touch $@
 
+ifndef CROSS
 $(OUT)/vmlinux.h: | $(OUT)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+else
+# The sysroot: Debian 12's packages of ARCH (cross/packages.list), cached
+# in /var/cache/dwcp-bpf/sysroot; unpacked here once.
+$(SYSROOT)/.complete: cross/sysroot.py cross/packages.list
+	$(call msg,SYSROOT,$(SYSROOT))
+	$(Q)/usr/bin/python3 cross/sysroot.py --arch $(DEB_ARCH) --out $(SYSROOT)
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) $(OUT)/ids.ok | $(OUT)/bpf
+# The kernel's own BTF, cut out of its Image (the kernel matrix's cache).
+$(OUT)/vmlinux.btf: cross/kernel_btf.py | $(OUT)
+	$(call msg,BTF,$@)
+	$(Q)/usr/bin/python3 cross/kernel_btf.py --arch $(ARCH) --kernel $(VMLINUX_KERNEL) --out $@.tmp \
+		--origin $@.kernel && mv $@.tmp $@
+
+$(OUT)/vmlinux.h: $(OUT)/vmlinux.btf
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
+endif
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) $(OUT)/ids.ok | $(OUT)/bpf $(SYSROOT_DEP)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -93,7 +156,7 @@ $(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/userspace/%.o: userspace/%.c $(OUT)/ids.ok | $(SKELETONS)
+$(OUT)/obj/userspace/%.o: userspace/%.c $(OUT)/ids.ok | $(SKELETONS) $(SYSROOT_DEP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
 
@@ -105,7 +168,7 @@ $(OUT)/dwcp-bpf-exporter: $(OUT)/obj/userspace/main.o $(OUT)/libexporter.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUT)/obj/sim/%.o: usdt/sim/%.c $(OUT)/ids.ok | $(OUT)/obj/sim
+$(OUT)/obj/sim/%.o: usdt/sim/%.c $(OUT)/ids.ok | $(OUT)/obj/sim $(SYSROOT_DEP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -119,11 +182,11 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/libexporter.a | $(OUT)/tests
 
 # Small programs that fire probes in ways dwcp-sim does not (bad arguments,
 # probes without semaphores, a binary without probes).
-$(OUT)/tests/%: tests/programs/%.c usdt/dwcp_probes.h $(OUT)/ids.ok | $(OUT)/tests
+$(OUT)/tests/%: tests/programs/%.c usdt/dwcp_probes.h $(OUT)/ids.ok | $(OUT)/tests $(SYSROOT_DEP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -lpthread -o $@
 
-$(OUT)/dwcp-go-node: $(GO_NODE) $(GO_METRICS) | $(OUT)
+$(OUT)/dwcp-go-node: $(GO_NODE) $(GO_METRICS) | $(OUT) $(SYSROOT_DEP)
 	$(call msg,GO,$@)
 	$(Q)cd usdt/go/node && $(GO_ENV) $(GO) build -o $(abspath $@) .
 
@@ -152,7 +215,7 @@ go-test:
 
 # The threads client again as a fixed-address (ET_EXEC) binary, as Go links
 # by default: kernels without BPF cookies trace those system-wide.
-$(OUT)/tests/dwcp_sdt_threads_nopie: tests/programs/dwcp_sdt_threads.c | $(OUT)/tests
+$(OUT)/tests/dwcp_sdt_threads_nopie: tests/programs/dwcp_sdt_threads.c | $(OUT)/tests $(SYSROOT_DEP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -fno-pie $(LDFLAGS) -no-pie $< -lpthread -o $@
 
@@ -189,17 +252,22 @@ test: deps
 # The kernel matrix keeps both CPUs busy for minutes, while the integration
 # tests marked "idle" (a binary installed minutes after the exporter) only
 # wait: make test runs them side by side rather than one after the other.
+# It runs the matrix of every architecture this host builds (x86 and arm64
+# on x86-64), the guests of both in one pool.
+MATRIX_ARCHS := $(if $(filter x86,$(HOST_ARCH)),x86 arm64,$(HOST_ARCH))
+MATRIX_BUILDS := $(foreach a,$(MATRIX_ARCHS),--arch $(a)=$(if $(filter $(a),$(ARCH)),$(OUT),$(OUT)/$(a)))
 test-kernels-beside-idle: all
+	$(Q)$(foreach a,$(filter-out $(ARCH),$(MATRIX_ARCHS)),$(MAKE) --no-print-directory ARCH=$(a) OUT=$(OUT)/$(a) all &&) true
 	$(Q)./tests/integration/run -m idle tests/integration > $(OUT)/integration-idle.log 2>&1 & idle=$$!; \
-	$(MAKE) --no-print-directory test-kernels; kernels=$$?; \
+	/usr/bin/python3 tests/kernels/run.py $(MATRIX_BUILDS) --kernels "$(KERNELS)"; kernels=$$?; \
 	wait $$idle; idle_rc=$$?; echo "== integration tests marked idle:"; cat $(OUT)/integration-idle.log; \
 	[ $$kernels -eq 0 ] && [ $$idle_rc -eq 0 ]
 
-# The kernel matrix (tests/kernels/kernels.list) under qemu; KERNELS="6.1 sid"
-# runs some. Kernels are cached in /var/cache/dwcp-bpf/kernels.
+# The kernel matrix (tests/kernels/kernels.list) of ARCH under qemu;
+# KERNELS="6.1 sid" runs some. Kernels are cached in /var/cache/dwcp-bpf/kernels.
 KERNELS ?=
 test-kernels: all
-	$(Q)/usr/bin/python3 tests/kernels/run.py --build $(OUT) --kernels "$(KERNELS)"
+	$(Q)/usr/bin/python3 tests/kernels/run.py --arch $(ARCH)=$(OUT) --kernels "$(KERNELS)"
 
 # The unit tests again under AddressSanitizer and UBSan, in their own folder.
 test-asan:
@@ -280,7 +348,17 @@ INSTALL_PATHS = sed -e 's|/usr/bin/dwcp-bpf-exporter|$(BINDIR)/dwcp-bpf-exporter
 	-e 's|/etc/dwcp-bpf-exporter/|$(SYSCONFDIR)/dwcp-bpf-exporter/|g' -e 's|/etc/default/|$(SYSCONFDIR)/default/|g'
 
 # The man page, made from --help and --version.
-$(OUT)/dwcp-bpf-exporter.1.gz: $(OUT)/dwcp-bpf-exporter
+# A cross build's exporter answers --help under qemu-user (qemu-aarch64),
+# with the sysroot's loader and libraries.
+ifdef CROSS
+$(OUT)/qemu-user/dwcp-bpf-exporter: $(OUT)/dwcp-bpf-exporter
+	$(Q)mkdir -p $(@D) && printf '#!/bin/sh\nexec qemu-$(triplet_$(ARCH):-linux-gnu=) -L %s %s "$$@"\n' \
+		$(abspath $(SYSROOT)) $(abspath $<) > $@ && chmod +x $@
+MAN_FROM := $(OUT)/qemu-user/dwcp-bpf-exporter
+else
+MAN_FROM := $(OUT)/dwcp-bpf-exporter
+endif
+$(OUT)/dwcp-bpf-exporter.1.gz: $(MAN_FROM)
 	$(call msg,MAN,$@)
 	$(Q)help2man --no-info --section=1 --source="dwcp-bpf $(VERSION)" \
 		--name="Prometheus metrics from the dwcp USDT probes of DWCP binaries" $< > $(OUT)/dwcp-bpf-exporter.1
@@ -328,25 +406,32 @@ install-go:
 
 # ---- make deb: the tree of make install PREFIX=/usr, with dpkg-deb ----
 # Built with Debian's hardening flags in its own folder; control files from
-# configs/debian/; the runtime Depends computed by dpkg-shlibdeps.
-DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+# configs/debian/; the runtime Depends computed by dpkg-shlibdeps. With
+# ARCH=arm64: that architecture's flags, its strip, and dpkg-shlibdeps
+# reading the sysroot's dpkg database (cross/sysroot.py) for the symbols
+# and shlibs files of the arm64 libraries.
 DEB      := $(OUT)/dwcp-bpf-exporter_$(VERSION)_$(DEB_ARCH).deb
 DEB_OUT  := $(OUT)/deb-build
 DEB_ROOT := $(OUT)/deb/root
 
-deb: deps
+ifdef CROSS
+DEB_SHLIBDEPS := --admindir=$(abspath $(SYSROOT))/.dpkg -l$(abspath $(SYSROOT))/lib/$(MULTIARCH) \
+	-l$(abspath $(SYSROOT))/usr/lib/$(MULTIARCH)
+DEB_SUBMAKE   := SYSROOT=$(SYSROOT)
+endif
+deb: deps $(SYSROOT_DEP)
 	$(Q)rm -rf $(OUT)/deb $(DEB_OUT) && mkdir -p $(DEB_ROOT)/DEBIAN $(OUT)/deb/shlibs/debian
-	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
+	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all DEB_HOST_ARCH=$(DEB_ARCH); \
 	env CFLAGS="$$(dpkg-buildflags --get CFLAGS)" CPPFLAGS="$$(dpkg-buildflags --get CPPFLAGS)" \
-		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" $(MAKE) --no-print-directory OUT=$(DEB_OUT) \
+		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" $(MAKE) --no-print-directory OUT=$(DEB_OUT) $(DEB_SUBMAKE) \
 		install PREFIX=/usr DESTDIR=$(abspath $(DEB_ROOT))
-	$(Q)strip --strip-unneeded --remove-section=.comment --remove-section=.note $(DEB_ROOT)/usr/bin/dwcp-bpf-exporter
+	$(Q)$(STRIP) --strip-unneeded --remove-section=.comment --remove-section=.note $(DEB_ROOT)/usr/bin/dwcp-bpf-exporter
 	$(Q)install -m 0644 configs/debian/copyright $(DEB_ROOT)/usr/share/doc/dwcp-bpf-exporter/copyright
 	$(Q)gzip -9nc configs/debian/changelog > $(DEB_ROOT)/usr/share/doc/dwcp-bpf-exporter/changelog.gz
 	$(Q)install -m 0644 configs/debian/conffiles $(DEB_ROOT)/DEBIAN/conffiles
 	$(Q)install -m 0755 configs/debian/postinst configs/debian/prerm configs/debian/postrm $(DEB_ROOT)/DEBIAN/
 	$(Q)printf 'Source: dwcp-bpf\n\nPackage: dwcp-bpf-exporter\nArchitecture: any\n' > $(OUT)/deb/shlibs/debian/control
-	$(Q)deps=$$(cd $(OUT)/deb/shlibs && dpkg-shlibdeps -O -e $(abspath $(DEB_ROOT))/usr/bin/dwcp-bpf-exporter | \
+	$(Q)deps=$$(cd $(OUT)/deb/shlibs && DEB_HOST_ARCH=$(DEB_ARCH) dpkg-shlibdeps $(DEB_SHLIBDEPS) -O -e $(abspath $(DEB_ROOT))/usr/bin/dwcp-bpf-exporter | \
 		sed -n 's/^shlibs:Depends=//p'); \
 	size=$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1); \
 	sed -e "s/@VERSION@/$(VERSION)/" -e "s/@ARCH@/$(DEB_ARCH)/" -e "s/@DEPENDS@/$$deps/" -e "s/@SIZE@/$$size/" \

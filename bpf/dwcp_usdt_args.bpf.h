@@ -25,15 +25,18 @@
  * turns it into a few compares (BPF has no jump tables), all well predicted
  * since one site always names the same registers.
  *
- * Argument kinds, as libbpf 1.1 parses them on x86-64:
- *   - constant, "4@$7": the value is in the spec (val_off);
- *   - register, "8@%rdi", "-4@%esi", "1@%al": a pt_regs field;
- *   - memory, "-4@-20(%rbp)", "8@(%rsp)": register plus offset, read with
- *     bpf_probe_read_user() (the one helper left, for this kind only). We
- *     read the argument's own size where libbpf reads 8 bytes: the same
- *     value, and a 1-byte argument at the end of a mapping still reads.
+ * Argument kinds, as libbpf 1.1 parses them on x86-64 and on arm64:
+ *   - constant, "4@$7" ("4@7" on arm64): the value is in the spec (val_off);
+ *   - register, "8@%rdi", "-4@%esi", "1@%al" (arm64: "8@x3", "-4@x0",
+ *     "8@sp", always the 64-bit name): a pt_regs field;
+ *   - memory, "-4@-20(%rbp)", "8@(%rsp)" (arm64: "-4@[x2]", "-8@[x2, 8]",
+ *     "-4@[sp, 28]"): register plus offset, read with bpf_probe_read_user()
+ *     (the one helper left, for this kind only). We read the argument's own
+ *     size where libbpf reads 8 bytes: the same value, and a 1-byte
+ *     argument at the end of a mapping still reads.
  * Arguments of 1, 2 or 4 bytes are cut to their size and sign- or
- * zero-extended from the spec's arg_bitshift and arg_signed, as libbpf does.
+ * zero-extended from the spec's arg_bitshift and arg_signed, as libbpf does
+ * (on arm64 "-4@x0" names x0 and keeps its low 32 bits, sign-extended).
  */
 #ifndef DWCP_USDT_ARGS_BPF_H
 #define DWCP_USDT_ARGS_BPF_H
@@ -42,8 +45,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/usdt.bpf.h> /* the spec maps libbpf's attach fills, and their layout */
 
-#if !defined(__TARGET_ARCH_x86)
-#error "dwcp_usdt_args.bpf.h reads x86-64 registers only: add the pt_regs offsets libbpf's usdt.c uses on this architecture"
+#if !defined(__TARGET_ARCH_x86) && !defined(__TARGET_ARCH_arm64)
+#error "dwcp_usdt_args.bpf.h reads x86-64 and arm64 registers only: add the pt_regs offsets libbpf's usdt.c uses on this architecture"
 #endif
 
 typedef const struct __bpf_usdt_spec *dwcp_usdt_spec_t;
@@ -68,6 +71,7 @@ static __always_inline dwcp_usdt_spec_t dwcp_usdt_spec(struct pt_regs *ctx)
 		__v;                                                           \
 	})
 
+#if defined(__TARGET_ARCH_x86)
 /*
  * The register at offset off of struct pt_regs, for every register libbpf
  * 1.1 names on x86-64 (calc_pt_regs_off in its usdt.c): r15 0, r14 8,
@@ -97,6 +101,38 @@ static __always_inline unsigned long dwcp_pt_reg(const struct pt_regs *ctx, unsi
 	     : off < 152 ? 0 /* cs, flags */
 			 : DWCP_PT_REG(sp);
 }
+#else /* __TARGET_ARCH_arm64 */
+/*
+ * On arm64 libbpf 1.1 (calc_pt_regs_off in its usdt.c) records
+ * offsetof(struct user_pt_regs, regs[n]) = 8n for xN (n < 31) and sp 248;
+ * the kernel's struct pt_regs, a uprobe's context, begins with exactly
+ * that struct. A tree of compares over the 32 slots, five deep; an offset
+ * libbpf never records (past sp, or not a multiple of 8) reads as 0.
+ */
+_Static_assert(__builtin_offsetof(struct pt_regs, regs[30]) == 240 && __builtin_offsetof(struct pt_regs, sp) == 248,
+	       "struct pt_regs begins with user_pt_regs: regs[0..30], sp");
+
+#define DWCP_PT_SLOT(n)                                                        	({                                                                     		unsigned long __v;                                             		asm volatile("%[v] = *(u64 *)(%[regs] + %[off])"                			     : [v] "=r"(__v)                                   			     : [regs] "r"(ctx), [off] "i"(8 * (n)));           		__v;                                                           	})
+#define DWCP_PT_SLOT2(n) (slot < (n) + 1 ? DWCP_PT_SLOT(n) : DWCP_PT_SLOT((n) + 1))
+#define DWCP_PT_SLOT4(n) (slot < (n) + 2 ? DWCP_PT_SLOT2(n) : DWCP_PT_SLOT2((n) + 2))
+#define DWCP_PT_SLOT8(n) (slot < (n) + 4 ? DWCP_PT_SLOT4(n) : DWCP_PT_SLOT4((n) + 4))
+#define DWCP_PT_SLOT16(n) (slot < (n) + 8 ? DWCP_PT_SLOT8(n) : DWCP_PT_SLOT8((n) + 8))
+
+static __always_inline unsigned long dwcp_pt_reg(const struct pt_regs *ctx, unsigned short off)
+{
+	unsigned int slot = off / 8;
+
+	if (off > __builtin_offsetof(struct pt_regs, sp) || off % 8)
+		return 0;
+	return slot < 16 ? DWCP_PT_SLOT16(0) : DWCP_PT_SLOT16(16);
+}
+
+#undef DWCP_PT_SLOT16
+#undef DWCP_PT_SLOT8
+#undef DWCP_PT_SLOT4
+#undef DWCP_PT_SLOT2
+#undef DWCP_PT_SLOT
+#endif
 
 #undef DWCP_PT_REG
 

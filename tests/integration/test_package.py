@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """make install and make deb: the package builds, lintian finds no error,
 its Depends cover every library the exporter links, its layout is Debian's,
-and the exporter extracted from it into a temporary root runs against
-dwcp-sim and counts exactly."""
+the exporter it holds is an ELF of the package's architecture, and the
+exporter extracted from it into a temporary root runs against dwcp-sim and
+counts exactly. make deb ARCH=arm64 likewise gives an arm64 package: lintian
+clean, an AArch64 exporter, Depends from the arm64 sysroot's packages (its
+counts are the kernel matrix's, in arm64 guests)."""
 import gzip
 import os
 import re
@@ -17,6 +20,10 @@ from test_end_to_end import SIM_ARGS
 VERSION = (ROOT / "VERSION").read_text().strip()
 ARCH = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
 DEB = BUILD / ("dwcp-bpf-exporter_%s_%s.deb" % (VERSION, ARCH))
+DEB_ARM64 = BUILD / "arm64" / ("dwcp-bpf-exporter_%s_arm64.deb" % VERSION)
+SYSROOT_ARM64 = BUILD / "arm64" / "sysroot"
+# readelf's Machine: for each Debian architecture
+ELF_MACHINE = {"amd64": "Advanced Micro Devices X86-64", "arm64": "AArch64"}
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +122,53 @@ def test_packaged_config_checks_and_exporter_counts_exactly(extracted, tmp_path)
         proc.wait(20)
         remove_pins(pins)
     assert proc.returncode == 0
+
+
+def elf_machine(path):
+    out = subprocess.run(["readelf", "-hW", str(path)], capture_output=True, text=True, check=True).stdout
+    return re.search(r"Machine:\s+(.+)", out).group(1).strip()
+
+
+def test_exporter_is_of_the_package_architecture(deb, extracted):
+    assert field(deb, "Architecture") == ARCH
+    assert elf_machine(extracted / "usr/bin/dwcp-bpf-exporter") == ELF_MACHINE[ARCH]
+
+
+@pytest.fixture(scope="module")
+def deb_arm64(tmp_path_factory):
+    if ARCH == "arm64":
+        pytest.skip("the host's own package is arm64: tested above")
+    p = subprocess.run(["make", "--no-print-directory", "deb", "ARCH=arm64"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=1200)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    assert DEB_ARM64.exists()
+    root = tmp_path_factory.mktemp("pkgroot-arm64")
+    subprocess.run(["dpkg-deb", "-x", str(DEB_ARM64), str(root)], check=True)
+    return DEB_ARM64, root
+
+
+def test_arm64_package(deb_arm64):
+    deb, root = deb_arm64
+    assert field(deb, "Architecture") == "arm64"
+    exporter = root / "usr/bin/dwcp-bpf-exporter"
+    assert elf_machine(exporter) == "AArch64"
+    p = subprocess.run(["lintian", "--fail-on", "error,warning", "-I", str(deb)], capture_output=True, text=True,
+                       timeout=300)
+    lines = [line for line in p.stdout.splitlines() if line[:2] in ("E:", "W:")]
+    assert p.returncode == 0 and not lines, p.stdout + p.stderr
+    # Depends: every library the arm64 exporter links, by the package that
+    # holds it in the arm64 sysroot's dpkg database
+    depends = {d.split()[0] for d in field(deb, "Depends").split(", ")}
+    needed = re.findall(r"\(NEEDED\).*\[(.+)\]", subprocess.run(
+        ["readelf", "-d", str(exporter)], capture_output=True, text=True, check=True).stdout)
+    assert "libbpf.so.1" in needed and "libmicrohttpd.so.12" in needed
+    for lib in needed:
+        owner = subprocess.run(["dpkg-query", "--admindir=%s" % (SYSROOT_ARM64 / ".dpkg"), "-S", "*/" + lib],
+                               capture_output=True, text=True).stdout.split(":")[0]
+        assert owner and owner in depends, "%s (from %r) not in Depends: %s" % (lib, owner, sorted(depends))
+    # the same files as the host's package, but for the binary
+    files = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
+    assert "./usr/bin/dwcp-bpf-exporter" in files and "./usr/include/dwcp_probes.h" in files
 
 
 def test_make_install_keeps_an_edited_config(tmp_path):

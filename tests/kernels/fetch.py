@@ -3,17 +3,20 @@
 
 What it offers
   - read_list(path): the entries of kernels.list.
-  - fetch(entry, cache): the newest kernel of the entry's Debian suite (its
-    -security suite included), downloaded with `apt-get download` through a
-    private apt configuration and unpacked with `dpkg -x` under cache; a
-    Kernel with the vmlinuz, the modules folder and the config.
+  - apts(entries, cache): one Apt per architecture of entries.
+  - fetch(entry, apt, cache): the newest kernel of the entry's Debian suite
+    (its -security suite included), downloaded with `apt-get download`
+    through a private apt configuration and unpacked with `dpkg -x` under
+    cache (cache/arm64/... for arm64); a Kernel with the vmlinuz, the
+    modules folder and the config.
 
 The machine's own apt sources, state and /boot are never touched: the
 private configuration lives under cache/apt, names the suites of
 kernels.list on the mirrors the machine's sources already use, and its
 package lists are refreshed when older than a day (DWCP_KERNELS_REFRESH=1
 forces it). Everything downloaded is printed; a second run downloads
-nothing.
+nothing. A foreign architecture (arm64) gets apt's own lists of that
+architecture (APT::Architecture); dpkg's architectures stay as they are.
 """
 import glob
 import os
@@ -32,9 +35,14 @@ LIST_MAX_AGE_S = 24 * 3600
 KERNEL_PART = re.compile(r"^linux-(image|binary|modules|base)-")
 
 
+# the architectures of kernels.list and make's ARCH, with Debian's names
+DEBIAN_ARCH = {"x86": "amd64", "arm64": "arm64"}
+
+
 @dataclass(frozen=True)
 class Entry:
     name: str
+    arch: str         # make's ARCH: x86 or arm64
     suite: str
     package: str
     cmdline: tuple
@@ -44,6 +52,7 @@ class Entry:
 @dataclass(frozen=True)
 class Kernel:
     name: str
+    arch: str
     version: str      # Debian package version, e.g. 6.1.192-3
     release: str      # uname -r, e.g. 6.1.0-57-cloud-amd64
     vmlinuz: Path
@@ -58,16 +67,26 @@ def read_list(path):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        fields = line.split(None, 4)
-        if len(fields) < 4:
-            raise SystemExit("%s:%d: want 'name suite package cmdline [note]', got %r" % (path, n, line))
-        cmdline = () if fields[3] == "-" else tuple(fields[3].split(","))
-        entries.append(Entry(fields[0], fields[1], fields[2], cmdline, fields[4] if len(fields) > 4 else ""))
-    names = [e.name for e in entries]
-    dup = {n for n in names if names.count(n) > 1}
+        fields = line.split(None, 5)
+        if len(fields) < 5:
+            raise SystemExit("%s:%d: want 'name arch suite package cmdline [note]', got %r" % (path, n, line))
+        if fields[1] not in DEBIAN_ARCH:
+            raise SystemExit("%s:%d: architecture %r is not one of %s" % (path, n, fields[1], " ".join(DEBIAN_ARCH)))
+        cmdline = () if fields[4] == "-" else tuple(fields[4].split(","))
+        entries.append(Entry(fields[0], fields[1], fields[2], fields[3], cmdline, fields[5] if len(fields) > 5 else ""))
+    keys = ["%s/%s" % (e.arch, e.name) for e in entries]
+    dup = {k for k in keys if keys.count(k) > 1}
     if dup:
-        raise SystemExit("%s: kernel names given twice: %s" % (path, " ".join(sorted(dup))))
+        raise SystemExit("%s: kernels given twice: %s" % (path, " ".join(sorted(dup))))
     return entries
+
+
+def apts(entries, cache=DEFAULT_CACHE):
+    """{arch: Apt}; x86 keeps the plain cache/apt of earlier runs. Every
+    suite of the list is named, whichever kernels run, so the lists stay."""
+    return {arch: Apt(cache, sorted({e.suite for e in entries if e.arch == arch}),
+                      arch=None if arch == "x86" else DEBIAN_ARCH[arch])
+            for arch in sorted({e.arch for e in entries})}
 
 
 def machine_mirrors():
@@ -105,10 +124,13 @@ def machine_mirrors():
 
 
 class Apt:
-    """apt-get/apt-cache with a configuration of their own under cache/apt."""
+    """apt-get/apt-cache with a configuration of their own under cache/apt
+    (cache/apt-ARCH for a foreign Debian architecture such as arm64: its
+    package lists are the ones apt resolves names and dependencies in)."""
 
-    def __init__(self, cache, suites):
-        self.dir = Path(cache) / "apt"
+    def __init__(self, cache, suites, arch=None):
+        self.arch = arch
+        self.dir = Path(cache) / ("apt-" + arch if arch else "apt")
         for sub in ("lists/partial", "archives/partial"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         archive, security = machine_mirrors()
@@ -132,6 +154,9 @@ class Apt:
             "-o", "APT::Get::List-Cleanup=0",
             "-o", "APT::Sandbox::User=root",
         ]
+        if arch:
+            # the packages of arch only; dpkg's own architectures are untouched
+            self.options += ["-o", "APT::Architecture=%s" % arch, "-o", "APT::Architectures::=%s" % arch]
         stamp = self.dir / "lists.stamp"
         stale = not stamp.exists() or time.time() - stamp.stat().st_mtime > LIST_MAX_AGE_S
         if changed or stale or os.environ.get("DWCP_KERNELS_REFRESH") == "1":
@@ -175,7 +200,7 @@ class Apt:
 
 def fetch(entry, apt, cache=DEFAULT_CACHE):
     version = apt.newest(entry.package, entry.suite)
-    root = Path(cache) / entry.name / version
+    root = Path(cache) / ("" if entry.arch == "x86" else entry.arch) / entry.name / version
     done = root / ".complete"
     if not done.exists():
         shutil.rmtree(root, ignore_errors=True)
@@ -185,17 +210,17 @@ def fetch(entry, apt, cache=DEFAULT_CACHE):
         started = time.monotonic()
         size = 0
         wanted = ["%s=%s" % part for part in sorted(parts.items())]
-        print("kernels: %s: downloading %s" % (entry.name, " ".join(wanted)), flush=True)
+        print("kernels: %s %s: downloading %s" % (entry.arch, entry.name, " ".join(wanted)), flush=True)
         apt.run("apt-get", "-q", "download", *wanted, cwd=root / "debs")
         for deb in sorted((root / "debs").glob("*.deb")):
             size += deb.stat().st_size
             subprocess.run(["dpkg", "-x", str(deb), str(root / "tree")], check=True)
         shutil.rmtree(root / "debs")
-        print("kernels: %s: %s downloaded (%.1f MB) and unpacked in %.1f s" % (
-            entry.name, version, size / 1e6, time.monotonic() - started), flush=True)
+        print("kernels: %s %s: %s downloaded (%.1f MB) and unpacked in %.1f s" % (
+            entry.arch, entry.name, version, size / 1e6, time.monotonic() - started), flush=True)
         done.touch()
     else:
-        print("kernels: %s: %s cached in %s" % (entry.name, version, root), flush=True)
+        print("kernels: %s %s: %s cached in %s" % (entry.arch, entry.name, version, root), flush=True)
     return locate(entry, version, root / "tree")
 
 
@@ -212,15 +237,15 @@ def locate(entry, version, tree):
                                tree / "lib/modules" / release / "config") if c.exists()), None)
     if modules is None or config is None:
         raise SystemExit("fetch: %s: modules or config of %s missing in %s" % (entry.name, release, tree))
-    return Kernel(entry.name, version, release, v, modules, config, entry.cmdline)
+    return Kernel(entry.name, entry.arch, version, release, v, modules, config, entry.cmdline)
 
 
 if __name__ == "__main__":
-    # fetch.py [NAME...]: fetch (and print) the kernels of kernels.list
+    # fetch.py [ARCH/NAME...]: fetch (and print) the kernels of kernels.list
     here = Path(__file__).resolve().parent
     entries = read_list(here / "kernels.list")
-    wanted = sys.argv[1:] or [e.name for e in entries]
-    apt = Apt(DEFAULT_CACHE, sorted({e.suite for e in entries}))
+    wanted = sys.argv[1:] or ["%s/%s" % (e.arch, e.name) for e in entries]
+    apt = apts(entries)
     for e in entries:
-        if e.name in wanted:
-            print(fetch(e, apt))
+        if "%s/%s" % (e.arch, e.name) in wanted:
+            print(fetch(e, apt[e.arch]))

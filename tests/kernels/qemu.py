@@ -15,7 +15,9 @@ Interface
       read from it after a hard power-off).
   boot(kernel, image, run=None, timeout=300, cmdline=(), console=None,
        memory_mb=1024, cpus=2) -> Boot
-      Boots qemu (TCG: KVM does not work on this machine's nested host; set
+      Boots qemu of the kernel's architecture (kernel.arch: x86 with
+      qemu-system-x86_64, arm64 with qemu-system-aarch64 -M virt) under
+      TCG (KVM does not work on this machine's nested host; set
       DWCP_QEMU_ACCEL=kvm where it does) and waits at most timeout seconds;
       then kills qemu by its PID. The guest powers off by itself when run
       ends (or panics, which reboots, which ends qemu: -no-reboot). Boot
@@ -38,6 +40,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BUSYBOX = Path("/bin/busybox")
+# per architecture: qemu, its machine and CPU, the serial console. arm64:
+# cortex-a57 (-cpu max is slow under TCG unless given pauth-impdef=on)
+MACHINES = {
+    "x86": (["qemu-system-x86_64", "-cpu", "max"], "ttyS0"),
+    "arm64": (["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57"], "ttyAMA0"),
+}
+
+
+def busybox(arch, build=None):
+    """The static busybox of arch: the host's, or the one in the build's
+    sysroot (make ARCH=arm64 fetches busybox-static of arm64 there)."""
+    from image import HOST_ARCH  # noqa: E402 (image imports this module)
+    if arch == HOST_ARCH:
+        return BUSYBOX
+    found = Path(build or "") / "sysroot/bin/busybox"
+    if not found.exists():
+        raise SystemExit("qemu: no %s busybox at %s (make ARCH=%s builds the sysroot)" % (arch, found, arch))
+    return found
 # the modules that reach a virtio disk, in load order (each only if the
 # kernel has it as a module rather than built in)
 DISK_MODULES = ("virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci",
@@ -124,13 +144,13 @@ def _with_dependencies(modules_dir, names):
     return order
 
 
-def initramfs(kernel, out, modules=DISK_MODULES):
+def initramfs(kernel, out, modules=DISK_MODULES, build=None):
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="dwcp-initramfs-") as tmp:
         root = Path(tmp)
         for d in ("bin", "modules"):
             (root / d).mkdir()
-        shutil.copy2(BUSYBOX, root / "bin/busybox")
+        shutil.copy2(busybox(kernel.arch, build), root / "bin/busybox")
         (root / "init").write_text(INIT)
         (root / "init").chmod(0o755)
         order = _with_dependencies(kernel.modules, modules)
@@ -158,15 +178,16 @@ def root_image(staging, out, extra_mb=64):
     return out
 
 
-def boot(kernel, image, run=None, timeout=300, cmdline=(), console=None, memory_mb=1024, cpus=2):
+def boot(kernel, image, run=None, timeout=300, cmdline=(), console=None, memory_mb=1024, cpus=2, build=None):
     accel = os.environ.get("DWCP_QEMU_ACCEL", "tcg")
     console = Path(console) if console else Path(tempfile.mkstemp(prefix="dwcp-console-")[1])
     initrd = console.with_suffix(".initramfs")
-    initramfs(kernel, initrd)
-    append = ["console=ttyS0", "panic=-1", "loglevel=4", "root=/dev/vda", "rw", *kernel.cmdline, *cmdline]
+    initramfs(kernel, initrd, build=build)
+    machine, tty = MACHINES[kernel.arch]
+    append = ["console=" + tty, "panic=-1", "loglevel=4", "root=/dev/vda", "rw", *kernel.cmdline, *cmdline]
     if run:
         append.append("dwcp.run=" + run)
-    cmd = ["qemu-system-x86_64", "-accel", accel, "-cpu", "max", "-smp", str(cpus), "-m", str(memory_mb),
+    cmd = [*machine, "-accel", accel, "-smp", str(cpus), "-m", str(memory_mb),
            "-kernel", str(kernel.vmlinuz), "-initrd", str(initrd), "-append", " ".join(append),
            "-drive", "file=%s,if=virtio,format=raw" % image, "-nic", "none", "-display", "none",
            "-monitor", "none", "-serial", "file:%s" % console, "-no-reboot"]

@@ -28,12 +28,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from image import find_in_build
 from programs import read_programs
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests/integration"))
 from harness import NODE_LABELS, assert_matches_ledger, parse_samples  # noqa: E402
 from test_capabilities import KEPT_FOR_ATTACH, caps_mask  # noqa: E402
+from test_arg_kinds import read_ledger as read_argkinds_ledger  # noqa: E402
 from test_end_to_end import is_counter  # noqa: E402
 from test_probe_sites import EVENTS as SITE_EVENTS  # noqa: E402
 from test_probe_sites import dwcp_sites  # noqa: E402
@@ -139,7 +141,7 @@ def capability_problems(path, with_pid):
 
 def verify_program(v, program, results, build, cookies, first):
     d = results / ("prog-" + program.name)
-    binary = next(p for p in [build / program.binary, *sorted(build.rglob(program.binary))] if p.is_file())
+    binary = find_in_build(build, program.binary)
     with_pid = "--pid" in program.flags
     log = (d / "exporter.log").read_text() if (d / "exporter.log").exists() else ""
     if not cookies and is_pie(binary) and not with_pid:
@@ -262,7 +264,51 @@ def verify_sites(v, results, facts):
     v.facts["red-zone control"] = "; ".join(controls) or "n/a (no fast path)"
 
 
-def verify(results, build):
+def verify_argkinds(v, results):
+    """dwcp_sdt_argkinds (its notes checked by readelf in test_arg_kinds.py,
+    for each architecture): every stream's bytes and the out-of-range
+    drops exactly as its ledger says."""
+    d = results / "argkinds"
+    if not (d / "scrape.prom").exists():
+        v.add("argument kinds: scraped after the ledger", False,
+              (d / "exporter.log").read_text()[-1500:] if (d / "exporter.log").exists() else "no exporter log")
+        v.facts["argument kinds"] = "FAIL"
+        return
+    lines = (d / "program.out").read_text().splitlines()
+    ledger, out_of_range = read_argkinds_ledger(iter(lines[lines.index("waiting") + 1:]))
+    samples = samples_of(d / "scrape.prom")
+    want = {}
+    for stream_id, (sent, received) in ledger.items():
+        want[("dwcp_amst_bytes_sent_total", (("stream_id", stream_id),))] = sent
+        want[("dwcp_amst_bytes_received_total", (("stream_id", stream_id),))] = received
+    want[("dwcp_bpf_bad_probe_args_total", (("probe", "stream_data"), ("reason", "out_of_range")))] = out_of_range
+    got = {k: val for k, val in samples.items()
+           if k[0] in ("dwcp_amst_bytes_sent_total", "dwcp_amst_bytes_received_total")
+           or (k[0] == "dwcp_bpf_bad_probe_args_total" and val)}
+    wrong = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
+    ok = not wrong and out_of_range > 0 and len(ledger) == 3
+    v.add("argument kinds: every stream and the out-of-range drops exact", ok,
+          "%d of %d wrong, e.g. %s" % (len(wrong), len(want), ["%s: want %s got %s" % (k, want.get(k), got.get(k))
+                                                               for k in wrong[:3]]) if wrong else
+          "%d figures, %d out of range" % (len(want), out_of_range))
+    v.facts["argument kinds"] = "exact (%d figures)" % len(want) if ok else "**WRONG**"
+
+
+def verify_btf(v, facts, build, kernel):
+    """The arm64 vmlinux.h is made from BTF cut out of the kernel package
+    (cross/kernel_btf.py): the kernel it came from must serve the same."""
+    made, origin = build / "vmlinux.btf", build / "vmlinux.btf.kernel"
+    if kernel is None or not origin.exists() or not facts.get("btf_sha256"):
+        return
+    if origin.read_text().split() != [kernel.arch, kernel.name, kernel.version]:
+        return  # made from another kernel of the list
+    import hashlib
+    ours = hashlib.sha256(made.read_bytes()).hexdigest()
+    v.add("vmlinux.h: the BTF cut from the package is what the kernel serves", ours == facts["btf_sha256"],
+          "%s: sha256 %s, /sys/kernel/btf/vmlinux %s" % (made, ours[:16], facts["btf_sha256"][:16]))
+
+
+def verify(results, build, kernel=None):
     results, build = Path(results), Path(build)
     v = Verdict()
     facts = read_facts(results / "kernel" / "facts.txt")
@@ -277,8 +323,16 @@ def verify(results, build):
     v.add("kernel", None, " ".join("%s=%s" % kv for kv in facts.items() if kv[0] != "cmdline"))
     for n, program in enumerate(read_programs()):
         verify_program(v, program, results, build, cookies, first=n == 0)
+    verify_argkinds(v, results)
+    verify_btf(v, facts, build, kernel)
     verify_bpftrace(v, results, build)
-    verify_sites(v, results, facts)
+    if facts.get("machine") == "aarch64":
+        # no nop5 site on arm64: sys/sdt.h's nop, which 6.13+ simulates
+        v.facts["fast path"] = "nop simulated (no single-step)" if facts.get("sym_simulate_nop") \
+            else "nop single-stepped"
+        v.facts["red-zone control"] = "n/a (x86-64 only)"
+    else:
+        verify_sites(v, results, facts)
     return v
 
 

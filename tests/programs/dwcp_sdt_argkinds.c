@@ -100,6 +100,25 @@ static __attribute__((noinline)) void fire_memory(const char *id_src)
 	expect(2, m64, (uint64_t)(int64_t)m16);
 }
 
+/* fields behind a pointer in a register other than the stack's: memory
+ * operands at offset 0 and past it (8@(%rsi), -4@8(%rsi); on arm64
+ * 8@[x1], -4@[x1, 8]). noipa: specialized to its one caller's &pointed,
+ * the note would name the symbol (8@pointed(%rip), 8@[x2, #:lo12:...]),
+ * which no tracer reads. */
+struct pointed {
+	volatile uint64_t first;
+	volatile int32_t second;
+	volatile uint16_t third;
+};
+
+static __attribute__((noipa)) void fire_pointer(const char *id, struct pointed *p)
+{
+	DTRACE_PROBE3(dwcp, stream_data, id, p->first, p->second);
+	expect(2, p->first, (uint64_t)(int64_t)p->second);
+	DTRACE_PROBE3(dwcp, stream_data, id, p->third, p->first);
+	expect(2, p->third, p->first);
+}
+
 /* literals: constants in the note ($1000, $-5) */
 static __attribute__((noinline)) void fire_constants(const char *id)
 {
@@ -121,6 +140,7 @@ int main(void)
 	char id0[32], id1[32];
 	/* other data in the upper bits of what the sub-register probes cut */
 	volatile uint64_t wide = 0x123456789a00000bull, other = 0x0000abcdef00fff9ull;
+	static struct pointed pointed = {.first = 5000, .second = -9, .third = 65001};
 
 	signal(SIGUSR1, on_usr1);
 	signal(SIGTERM, on_term);
@@ -138,6 +158,7 @@ int main(void)
 		fire_constants(id0);
 		fire_subregisters(id1, wide + (uint64_t)r, other);
 		fire_memory(streams[2].id);
+		fire_pointer(streams[2].id, &pointed);
 	}
 	for (int s = 0; s < 3; s++)
 		printf("bytes %s %llu %llu\n", streams[s].id, (unsigned long long)streams[s].sent,

@@ -113,8 +113,7 @@ def stage(out):
 def kernel():
     """Debian 12's kernel from the kernel matrix's cache (downloaded once)."""
     entries = fetch.read_list(KERNELS / "kernels.list")
-    apt = fetch.Apt(fetch.DEFAULT_CACHE, sorted({e.suite for e in entries}))
-    return fetch.fetch(next(e for e in entries if e.name == KERNEL_NAME), apt)
+    return fetch.fetch(next(e for e in entries if e.arch == "x86" and e.name == KERNEL_NAME), fetch.apts(entries)["x86"])
 
 
 def read(results, name):

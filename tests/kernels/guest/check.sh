@@ -12,11 +12,13 @@
 #               exporter, in the line's order, its ledger, a scrape, the
 #               exporter's threads' capabilities; for the first line also a
 #               scrape after an exporter restart on the same pinned maps
+#   argkinds/   dwcp_sdt_argkinds (every kind of USDT argument of this
+#               architecture) under the exporter: its ledger, a scrape
 #   bpftrace/   bpftrace -l of the probes; bpftrace summing stream_data of
 #               the threads client (what an operator's bpftrace sees)
 #   sites-*/    the probe-site programs (dwcp_probes.h's site, a bare nop5,
-#               a bare nop10): red zone, trampoline, counts; untraced,
-#               traced, detached
+#               a bare nop10; x86-64 only): red zone, trampoline, counts;
+#               untraced, traced, detached
 R=/results
 B=/dwcp/bin
 PORT=9477
@@ -46,8 +48,10 @@ start_exporter() {
 	dir=$1
 	pins=$2
 	shift 2
+	# --stream.grace: an ended stream keeps its series past the restart,
+	# however slowly a loaded host runs the guest (30 s by default)
 	dwcp-bpf-exporter --bpf.pin-path "$pins" --web.listen-address 127.0.0.1:$PORT --cluster c1 --node n1 \
-		"$@" >>"$dir/exporter.log" 2>&1 &
+		--stream.grace 600s "$@" >>"$dir/exporter.log" 2>&1 &
 	EXPORTER=$!
 	started=$(cut -d' ' -f1 /proc/uptime)
 	until ready; do
@@ -83,7 +87,11 @@ kernel_facts() {
 		echo "cmdline=$(cat /proc/cmdline)"
 		echo "preempt=$(cat /sys/kernel/debug/sched/preempt 2>/dev/null)"
 		echo "jit_enable=$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null)"
-		for sym in arch_uprobe_optimize bpf_jit_supports_private_stack bpf_get_attach_cookie_trace; do
+		echo "machine=$(uname -m)"
+		# the BTF the kernel serves (the arm64 vmlinux.h is made from the package's)
+		echo "btf_sha256=$(sha256sum /sys/kernel/btf/vmlinux | cut -d' ' -f1)"
+		# simulate_nop: arm64 steps over a uprobe on a nop without a single-step (6.13+)
+		for sym in arch_uprobe_optimize bpf_jit_supports_private_stack bpf_get_attach_cookie_trace simulate_nop; do
 			echo "sym_$sym=$(grep -E " [Tt] $sym\$" /proc/kallsyms | cut -d' ' -f2 | head -n 1)"
 		done
 		echo "cpu_flags=$(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -E 'user_shstk|shstk|ibt|smap|smep' | tr '\n' ' ')"
@@ -149,6 +157,28 @@ run_programs() {
 	done
 }
 
+# dwcp_sdt_argkinds: waits for SIGUSR1, fires every site, prints its ledger
+# ("bytes ID SENT RECEIVED", "out_of_range N", "done"), waits for SIGTERM
+run_argkinds() {
+	d=$R/argkinds
+	mkdir -p $d
+	log "== argument kinds"
+	# --pid: the PIE program is traced on kernels without BPF cookies too
+	$B/dwcp_sdt_argkinds >$d/program.out 2>&1 &
+	A=$!
+	if ! start_exporter $d /sys/fs/bpf/argkinds --binary $B/dwcp_sdt_argkinds --pid $A; then
+		stop $A
+		return
+	fi
+	if wait_for 30 grep -q waiting $d/program.out; then
+		kill -USR1 $A
+		wait_for 60 grep -q '^done' $d/program.out && scrape $d/scrape.prom
+	fi
+	stop $EXPORTER
+	stop $A
+	rm -rf /sys/fs/bpf/argkinds
+}
+
 run_bpftrace() {
 	d=$R/bpftrace
 	mkdir -p $d
@@ -206,6 +236,7 @@ run_sites() {
 log "check.sh on $(uname -r)"
 kernel_facts
 run_programs
+run_argkinds
 run_bpftrace
 run_sites site_prog
 run_sites site_prog_bare_nop5
