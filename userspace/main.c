@@ -30,6 +30,7 @@
 #include "collect/collector.h"
 #include "config_check.h"
 #include "base/dwcp_names.h"
+#include "base/fd_limit.h"
 #include "web/http_server.h"
 #include "base/log.h"
 #include "exposition/metric_families.h"
@@ -37,8 +38,6 @@
 #include "probes/pin_path.h"
 #include "probes/privileges.h"
 #include "web/systemd_sockets.h"
-
-static void log_attach(const struct attach_target *t);
 
 /* What a reload changes: the running options and where they take effect. */
 struct running {
@@ -117,6 +116,26 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ar
 	return 0;
 }
 
+/* Each instrumented binary costs about 60 descriptors (a link and a perf
+ * event per probe); the soft limit's usual 1,024 is for select(), which
+ * nothing here uses. */
+static void raise_fd_limit(void)
+{
+	struct rlimit before, after;
+	char soft[24], hard[24], raised[24];
+	int rc = fd_limit_raise(&before, &after);
+
+	snprintf(soft, sizeof(soft), "%llu", (unsigned long long)before.rlim_cur);
+	snprintf(hard, sizeof(hard), "%llu", (unsigned long long)before.rlim_max);
+	snprintf(raised, sizeof(raised), "%llu", (unsigned long long)after.rlim_cur);
+	if (rc != 0)
+		log_event(LOG_WARN, "cannot raise the open files limit to the hard limit", "soft", soft, "hard", hard,
+			  "error", strerror(-rc), NULL);
+	else
+		log_event(LOG_DEBUG, "open files limit (RLIMIT_NOFILE)", "soft", soft, "hard", hard, "soft_now", raised,
+			  NULL);
+}
+
 static void http_stats(const void *server, struct http_server_stats *out)
 {
 	http_server_stats(server, out);
@@ -142,6 +161,8 @@ static bool is_ready(void *ctx, char *why, size_t whylen)
 		} else if (t->missing) {
 			snprintf(why, whylen, "binary %.3000s is missing (being replaced?)", t->path);
 			ready = false;
+		} else if (bpf_programs_not_attached(t, why, whylen)) {
+			ready = false;
 		} else if (t->attached == 0) {
 			snprintf(why, whylen, "binary %.3000s has no dwcp probes", t->path);
 			ready = false;
@@ -160,7 +181,7 @@ static void attach_appeared(struct bpf_programs *bpf, struct collector *c)
 	pthread_mutex_lock(&c->lock);
 	for (size_t i = 0; i < c->s.n_targets; i++)
 		if (bpf_programs_follow(bpf, &c->s.targets[i]) == 1)
-			log_attach(&c->s.targets[i]);
+			bpf_programs_log_attach(&c->s.targets[i]);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -244,27 +265,6 @@ static int serve_events(const struct running *run, struct bpf_programs *bpf, int
 		if (reap)
 			collector_reap(c);
 	}
-}
-
-static void log_attach(const struct attach_target *t)
-{
-	char attached[16], missing[DWCP_PROBE_COUNT * 20] = "";
-
-	for (int p = 0; p < DWCP_PROBE_COUNT; p++) {
-		if (t->links[p])
-			continue;
-		if (missing[0])
-			strcat(missing, ",");
-		strcat(missing, dwcp_probe_name(p));
-	}
-	snprintf(attached, sizeof(attached), "%d", t->attached);
-	if (t->attached == 0)
-		log_event(LOG_WARN, "binary has no dwcp probes (a file still being written is tried again at its next change)", "binary", t->path, NULL);
-	else if (missing[0])
-		log_event(LOG_WARN, "binary lacks some dwcp probes", "binary", t->path, "attached", attached,
-			  "missing", missing, NULL);
-	else
-		log_event(LOG_INFO, "probes attached", "binary", t->path, "attached", attached, NULL);
 }
 
 /* Appends ",item" (or "item" first) to a list being built in buf; an item
@@ -361,6 +361,7 @@ int main(int argc, char **argv)
 	}
 	log_configure(opt.log_level, opt.log_format);
 	libbpf_set_print(libbpf_log);
+	raise_fd_limit();
 
 	if (opt.node[0]) {
 		snprintf(node, sizeof(node), "%s", opt.node);
@@ -446,7 +447,7 @@ int main(int argc, char **argv)
 				 targets[i].path, targets[i].path);
 			goto fail;
 		}
-		log_attach(&targets[i]);
+		bpf_programs_log_attach(&targets[i]);
 	}
 	/* BPF_ENABLE_STATS needs CAP_SYS_ADMIN: before the drop */
 	if (opt.bpf_stats) {

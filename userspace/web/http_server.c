@@ -9,9 +9,12 @@
  * pool and gives it back once the shared result is in hand, so steady-state
  * scrapes allocate nothing.
  *
- * The listen sockets stay ours for the server's life and every daemon gets
- * a duplicate: a web config reload that changes TLS starts new daemons on
- * the same sockets and stops the old ones, so the port never closes.
+ * The listen sockets stay ours for the server's life, and so does accepting
+ * on them (accept_loop.h: a failed accept, EMFILE above all, is counted,
+ * logged and waited out rather than spun on); each connection goes to the
+ * daemon of its socket. A web config reload that changes TLS starts new
+ * daemons and swaps them in under daemons_lock before stopping the old
+ * ones, so the port never closes.
  */
 #include "web/http_server.h"
 
@@ -28,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "web/accept_loop.h"
 #include "web/basic_auth.h"
 #include "web/content_negotiation.h"
 #include "web/landing_page.h"
@@ -68,6 +72,8 @@ struct http_server {
 	size_t memlimit;
 	struct tls_material *tls; /* of the running daemons; NULL: plain HTTP */
 	pthread_mutex_t reload_lock;
+	struct accept_loop *accept;
+	pthread_mutex_t daemons_lock; /* daemons[] between the accept thread and a reload */
 
 	struct basic_auth auth;
 
@@ -271,8 +277,9 @@ fail:
 
 static enum MHD_Result serve_ready(struct http_server *s, struct MHD_Connection *c)
 {
-	char why[256] = "";
-	char body[300];
+	/* a reason names a binary, probes, an errno and a limit */
+	char why[1536] = "";
+	char body[1600];
 
 	if (!s->h.is_ready || s->h.is_ready(s->h.ctx, why, sizeof(why)))
 		return reply_text(s, c, MHD_HTTP_OK, TEXT_PLAIN, "ready\n", false);
@@ -352,7 +359,7 @@ static int load_web_config(const char *path, struct web_config *w, struct tls_ma
 	return 0;
 }
 
-/* An MHD daemon on a duplicate of s->listen_fds[i]; NULL with err. */
+/* An MHD daemon for the connections of listen socket i; NULL with err. */
 static struct MHD_Daemon *start_daemon(struct http_server *s, size_t i, const struct tls_material *t, char *err,
 				       size_t errlen)
 {
@@ -363,25 +370,14 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, size_t i, const st
 		{ MHD_OPTION_END, 0, NULL },
 	};
 	struct MHD_Daemon *d;
-	int fd;
 
-	/*
-	 * MHD gets a duplicate that it owns and closes on stop. Whether it
-	 * closes it on a failed start differs between versions; at worst the
-	 * copy leaks, but ours is never closed twice.
-	 */
-	fd = fcntl(s->listen_fds[i], F_DUPFD_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "listen on %s: dup: %s", s->listen_text[i], strerror(errno));
-		return NULL;
-	}
-	/* ITC: MHD_quiesce_daemon needs it when a reload replaces the daemon */
+	/* no listen socket: the accept thread hands connections over, which
+	 * MHD_add_connection needs ITC for */
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-				     MHD_USE_ERROR_LOG | MHD_USE_ITC | (t ? MHD_USE_TLS : 0),
+				     MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | (t ? MHD_USE_TLS : 0),
 			     0, NULL, NULL, handle, s,
 			     /* first, or MHD logs its own complaint about it to stderr */
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-			     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 			     MHD_OPTION_CONNECTION_TIMEOUT, s->timeout,
 			     MHD_OPTION_CONNECTION_LIMIT, s->limit,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_ip_limit,
@@ -394,19 +390,26 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, size_t i, const st
 	return d;
 }
 
-/* Stops daemons that other daemons replace; the listen sockets stay open. */
+/* Stops daemons (closing their connections); the listen sockets stay open. */
 static void stop_daemons(struct MHD_Daemon **d, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		MHD_socket fd;
+	for (size_t i = 0; i < n; i++)
+		if (d[i])
+			MHD_stop_daemon(d[i]);
+}
 
-		if (!d[i])
-			continue;
-		fd = MHD_quiesce_daemon(d[i]);
-		MHD_stop_daemon(d[i]);
-		if (fd != MHD_INVALID_SOCKET)
-			close(fd);
-	}
+/* From the accept thread: a connection of listen socket i to its daemon. */
+static void hand_off(void *ctx, size_t i, int fd, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct http_server *s = ctx;
+
+	pthread_mutex_lock(&s->daemons_lock);
+	/* closes fd when it refuses (connection limits, no thread): a client's
+	 * lot, logged at debug like MHD's other refusals */
+	if (MHD_add_connection(s->daemons[i], fd, addr, addrlen) != MHD_YES)
+		log_event(LOG_DEBUG, "http server: connection refused", "listen", s->listen_text[i], "error",
+			  strerror(errno), NULL);
+	pthread_mutex_unlock(&s->daemons_lock);
 }
 
 int http_server_open(struct http_server **out, const struct http_server_config *cfg,
@@ -445,6 +448,7 @@ int http_server_open(struct http_server **out, const struct http_server_config *
 	scrape_pool_init(&s->pool);
 	scrape_share_init(&s->share);
 	pthread_mutex_init(&s->reload_lock, NULL);
+	pthread_mutex_init(&s->daemons_lock, NULL);
 	basic_auth_init(&s->auth);
 	s->telemetry_path = strdup(path);
 	s->landing = landing_page_build(cfg->landing_title ? cfg->landing_title : DEFAULT_TITLE,
@@ -494,7 +498,9 @@ int http_server_serve(struct http_server *s, char *err, size_t errlen)
 			return -1;
 		s->ndaemons = i + 1;
 	}
-	return 0;
+	if (!s->accept)
+		s->accept = accept_loop_start(s->listen_fds, s->listen_text, s->nlisten, hand_off, s, err, errlen);
+	return s->accept ? 0 : -1;
 }
 
 int http_server_start(struct http_server **out, const struct http_server_config *cfg,
@@ -540,8 +546,10 @@ int http_server_reload_web_config(struct http_server *s, const char *path, char 
 	if (restart) {
 		struct MHD_Daemon *stale[HTTP_SERVER_MAX_LISTEN];
 
+		pthread_mutex_lock(&s->daemons_lock);
 		memcpy(stale, s->daemons, sizeof(stale));
 		memcpy(s->daemons, fresh, sizeof(fresh));
+		pthread_mutex_unlock(&s->daemons_lock);
 		/* closes the old daemons' connections: clients reconnect */
 		stop_daemons(stale, s->ndaemons);
 		tls_material_free(s->tls);
@@ -562,6 +570,7 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	accept_loop_stop(s->accept);
 	/* Joins the connection threads: every response is freed after this. */
 	for (size_t i = 0; i < s->ndaemons; i++)
 		if (s->daemons[i])
@@ -574,6 +583,7 @@ void http_server_stop(struct http_server *s)
 	scrape_pool_free(&s->pool);
 	scrape_share_free(&s->share);
 	pthread_mutex_destroy(&s->reload_lock);
+	pthread_mutex_destroy(&s->daemons_lock);
 	basic_auth_free(&s->auth);
 	tls_material_free(s->tls);
 	free(s->telemetry_path);
@@ -591,6 +601,7 @@ void http_server_stats(const struct http_server *s, struct http_server_stats *ou
 		out->requests[i] = atomic_load(&m->requests[i]);
 	out->inflight = atomic_load(&m->inflight);
 	scrape_share_stats(&m->share, &out->renders, &out->shared);
+	accept_loop_errors(m->accept, out->accept_errors);
 }
 
 const char *http_server_listen_text(const struct http_server *s, size_t i)
