@@ -64,6 +64,28 @@ const char *fd_errno_name(int err, char *buf, size_t len)
 	return buf;
 }
 
+int fd_limit_headroom(int n)
+{
+	int fds[64], got, err = 0;
+
+	if (n > 64)
+		n = 64;
+	for (got = 0; got < n; got++) {
+		fds[got] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+		if (fds[got] < 0) {
+			/* stderr closed: any open descriptor will do */
+			fds[got] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (fds[got] < 0) {
+				err = errno;
+				break;
+			}
+		}
+	}
+	while (got > 0)
+		close(fds[--got]);
+	return err;
+}
+
 void fd_reserve_take(struct fd_reserve *r)
 {
 	r->n = 0;

@@ -13,6 +13,8 @@
  *     LimitNOFILE= or ulimit -n"); "" for other errors.
  *   - fd_errno_name(): "EMFILE" for EMFILE (a label value; "E<number>" for
  *     one glibc does not name).
+ *   - fd_limit_headroom(): whether n more descriptors can be opened now
+ *     (0), else the errno that says why (EMFILE, ENFILE).
  *   - fd_reserve_take() / fd_reserve_release(): hold n descriptors (of
  *     /dev/null) while attaching, so that the attach meets EMFILE with n
  *     still free for HTTP connections and scrapes, rather than leaving the
@@ -38,6 +40,10 @@ const char *fd_limit_hint(int err, char *buf, size_t len);
 
 /* The symbol of a positive errno, "EMFILE"; "E24" if glibc has no name. */
 const char *fd_errno_name(int err, char *buf, size_t len);
+
+/* 0 when n descriptors could be opened now (they are closed again), else
+ * the positive errno of the one that could not. */
+int fd_limit_headroom(int n);
 
 struct fd_reserve {
 	int fds[FD_RESERVE];

@@ -63,6 +63,15 @@ static void unpin_all(struct bpf_object *obj)
 	}
 }
 
+/* "load BPF object migration: Too many open files", and the limit reached. */
+static void load_error(char *err, size_t errlen, const char *area, int e)
+{
+	char hint[256];
+
+	fd_limit_hint(e, hint, sizeof(hint));
+	snprintf(err, errlen, "load BPF object %s: %s%s%s", area, strerror(e), hint[0] ? "; " : "", hint);
+}
+
 /*
  * Opens and loads one area's skeleton. With pinning, maps pinned by an
  * earlier exporter are reused; if they no longer fit (another build, another
@@ -89,7 +98,7 @@ static void unpin_all(struct bpf_object *obj)
 			if (rc == 0)                                           \
 				break;                                         \
 			if (!(pin_root) || attempt > 0) {                      \
-				snprintf(err, errlen, "load BPF object %s: %s", #area, strerror(-rc)); \
+				load_error(err, errlen, #area, -rc);           \
 				return rc;                                     \
 			}                                                      \
 			log_event(LOG_WARN, "pinned maps do not fit this build: replacing them, counters restart", \
@@ -119,8 +128,9 @@ int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes,
 	 * what exited before */
 	p->exits = proc_exit_bpf__open_and_load();
 	if (!p->exits) {
-		snprintf(err, errlen, "load BPF object proc_exit: %s", strerror(errno));
-		return -errno;
+		rc = -errno;
+		load_error(err, errlen, "proc_exit", -rc);
+		return rc;
 	}
 	rc = proc_exit_bpf__attach(p->exits);
 	if (rc) {
@@ -203,7 +213,17 @@ static void count_attach_error(struct attach_target *t, int id, int err)
  * USDT) is taken for a lacking probe. The attach runs with FD_RESERVE
  * descriptors held back, so that at the open files limit it fails here and
  * leaves HTTP some to answer with.
+ *
+ * At the limit, libbpf's errno is not always EMFILE: when the open that
+ * fails is of /sys/bus/event_source/devices/uprobe/type (read on every
+ * uprobe) it reports EINVAL. So each probe is attached only with
+ * ATTACH_HEADROOM descriptors free, and otherwise fails with the errno of
+ * that check, EMFILE or ENFILE, which names the cause truly.
  */
+/* Descriptors one probe's attach may take: a perf event and a link per
+ * site, and libbpf's passing opens. */
+#define ATTACH_HEADROOM 16
+
 static void attach_all(struct bpf_programs *p, struct attach_target *t)
 {
 	struct bpf_program *prog;
@@ -223,7 +243,9 @@ static void attach_all(struct bpf_programs *p, struct attach_target *t)
 
 			if (id < 0 || t->links[id] || (notes_read && !t->has[id]))
 				continue;
-			link = bpf_program__attach_usdt(prog, t->pid ? t->pid : -1, t->path, "dwcp", probe, NULL);
+			errno = fd_limit_headroom(ATTACH_HEADROOM);
+			link = errno ? NULL
+				     : bpf_program__attach_usdt(prog, t->pid ? t->pid : -1, t->path, "dwcp", probe, NULL);
 			if (!link) {
 				t->error[id] = -errno;
 				if (!notes_read)

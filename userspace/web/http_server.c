@@ -9,12 +9,9 @@
  * pool and gives it back once the shared result is in hand, so steady-state
  * scrapes allocate nothing.
  *
- * The listen sockets stay ours for the server's life, and so does accepting
- * on them (accept_loop.h: a failed accept, EMFILE above all, is counted,
- * logged and waited out rather than spun on); each connection goes to the
- * daemon of its socket. A web config reload that changes TLS starts new
- * daemons and swaps them in under daemons_lock before stopping the old
- * ones, so the port never closes.
+ * The listen sockets stay ours for the server's life and every daemon gets
+ * a duplicate: a web config reload that changes TLS starts new daemons on
+ * the same sockets and stops the old ones, so the port never closes.
  */
 #include "web/http_server.h"
 
@@ -31,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "web/accept_loop.h"
+#include "web/accept_errors.h"
 #include "web/basic_auth.h"
 #include "web/content_negotiation.h"
 #include "web/landing_page.h"
@@ -72,8 +69,6 @@ struct http_server {
 	size_t memlimit;
 	struct tls_material *tls; /* of the running daemons; NULL: plain HTTP */
 	pthread_mutex_t reload_lock;
-	struct accept_loop *accept;
-	pthread_mutex_t daemons_lock; /* daemons[] between the accept thread and a reload */
 
 	struct basic_auth auth;
 
@@ -89,6 +84,12 @@ struct http_server {
 	atomic_uint_least64_t last_scrape_ns;
 	atomic_uint_least64_t scrapes;
 	atomic_uint_least64_t requests[HTTP_STATS_NCODES];
+	struct accept_errors accept_errors;
+	/* what libmicrohttpd's logger of daemon i is called with */
+	struct daemon_log {
+		struct http_server *s;
+		size_t i;
+	} log_ctx[HTTP_SERVER_MAX_LISTEN];
 };
 
 /* ---- small helpers ---- */
@@ -103,14 +104,17 @@ static uint64_t now_ns(void)
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	const struct daemon_log *d = cls;
 	char msg[512];
 	size_t n;
 
-	(void)cls;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
+	/* a failed accept is the exporter's own trouble (accept_errors.h) */
+	if (d && accept_errors_seen(&d->s->accept_errors, d->s->listen_text[d->i], msg))
+		return;
 	/* libmicrohttpd reports every malformed request a client sends: that
 	 * is the client's problem, not an exporter error, and must not let
 	 * junk traffic flood the log */
@@ -297,6 +301,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)con_cls;
+	accept_errors_recovered(&s->accept_errors);
 	/* every path, as exporter-toolkit does: /health and /ready too */
 	if (!authorized(s, c))
 		return reply_unauthorized(s, c);
@@ -359,7 +364,7 @@ static int load_web_config(const char *path, struct web_config *w, struct tls_ma
 	return 0;
 }
 
-/* An MHD daemon for the connections of listen socket i; NULL with err. */
+/* An MHD daemon on a duplicate of s->listen_fds[i]; NULL with err. */
 static struct MHD_Daemon *start_daemon(struct http_server *s, size_t i, const struct tls_material *t, char *err,
 				       size_t errlen)
 {
@@ -370,14 +375,25 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, size_t i, const st
 		{ MHD_OPTION_END, 0, NULL },
 	};
 	struct MHD_Daemon *d;
+	int fd;
 
-	/* no listen socket: the accept thread hands connections over, which
-	 * MHD_add_connection needs ITC for */
+	/*
+	 * MHD gets a duplicate that it owns and closes on stop. Whether it
+	 * closes it on a failed start differs between versions; at worst the
+	 * copy leaks, but ours is never closed twice.
+	 */
+	fd = fcntl(s->listen_fds[i], F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "listen on %s: dup: %s", s->listen_text[i], strerror(errno));
+		return NULL;
+	}
+	/* ITC: MHD_quiesce_daemon needs it when a reload replaces the daemon */
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-				     MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | (t ? MHD_USE_TLS : 0),
+				     MHD_USE_ERROR_LOG | MHD_USE_ITC | (t ? MHD_USE_TLS : 0),
 			     0, NULL, NULL, handle, s,
 			     /* first, or MHD logs its own complaint about it to stderr */
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &s->log_ctx[i],
+			     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 			     MHD_OPTION_CONNECTION_TIMEOUT, s->timeout,
 			     MHD_OPTION_CONNECTION_LIMIT, s->limit,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_ip_limit,
@@ -390,26 +406,19 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, size_t i, const st
 	return d;
 }
 
-/* Stops daemons (closing their connections); the listen sockets stay open. */
+/* Stops daemons that other daemons replace; the listen sockets stay open. */
 static void stop_daemons(struct MHD_Daemon **d, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (d[i])
-			MHD_stop_daemon(d[i]);
-}
+	for (size_t i = 0; i < n; i++) {
+		MHD_socket fd;
 
-/* From the accept thread: a connection of listen socket i to its daemon. */
-static void hand_off(void *ctx, size_t i, int fd, const struct sockaddr *addr, socklen_t addrlen)
-{
-	struct http_server *s = ctx;
-
-	pthread_mutex_lock(&s->daemons_lock);
-	/* closes fd when it refuses (connection limits, no thread): a client's
-	 * lot, logged at debug like MHD's other refusals */
-	if (MHD_add_connection(s->daemons[i], fd, addr, addrlen) != MHD_YES)
-		log_event(LOG_DEBUG, "http server: connection refused", "listen", s->listen_text[i], "error",
-			  strerror(errno), NULL);
-	pthread_mutex_unlock(&s->daemons_lock);
+		if (!d[i])
+			continue;
+		fd = MHD_quiesce_daemon(d[i]);
+		MHD_stop_daemon(d[i]);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
 }
 
 int http_server_open(struct http_server **out, const struct http_server_config *cfg,
@@ -448,7 +457,9 @@ int http_server_open(struct http_server **out, const struct http_server_config *
 	scrape_pool_init(&s->pool);
 	scrape_share_init(&s->share);
 	pthread_mutex_init(&s->reload_lock, NULL);
-	pthread_mutex_init(&s->daemons_lock, NULL);
+	accept_errors_init(&s->accept_errors);
+	for (size_t i = 0; i < HTTP_SERVER_MAX_LISTEN; i++)
+		s->log_ctx[i] = (struct daemon_log){ s, i };
 	basic_auth_init(&s->auth);
 	s->telemetry_path = strdup(path);
 	s->landing = landing_page_build(cfg->landing_title ? cfg->landing_title : DEFAULT_TITLE,
@@ -498,9 +509,7 @@ int http_server_serve(struct http_server *s, char *err, size_t errlen)
 			return -1;
 		s->ndaemons = i + 1;
 	}
-	if (!s->accept)
-		s->accept = accept_loop_start(s->listen_fds, s->listen_text, s->nlisten, hand_off, s, err, errlen);
-	return s->accept ? 0 : -1;
+	return 0;
 }
 
 int http_server_start(struct http_server **out, const struct http_server_config *cfg,
@@ -546,10 +555,8 @@ int http_server_reload_web_config(struct http_server *s, const char *path, char 
 	if (restart) {
 		struct MHD_Daemon *stale[HTTP_SERVER_MAX_LISTEN];
 
-		pthread_mutex_lock(&s->daemons_lock);
 		memcpy(stale, s->daemons, sizeof(stale));
 		memcpy(s->daemons, fresh, sizeof(fresh));
-		pthread_mutex_unlock(&s->daemons_lock);
 		/* closes the old daemons' connections: clients reconnect */
 		stop_daemons(stale, s->ndaemons);
 		tls_material_free(s->tls);
@@ -570,7 +577,6 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	accept_loop_stop(s->accept);
 	/* Joins the connection threads: every response is freed after this. */
 	for (size_t i = 0; i < s->ndaemons; i++)
 		if (s->daemons[i])
@@ -583,7 +589,7 @@ void http_server_stop(struct http_server *s)
 	scrape_pool_free(&s->pool);
 	scrape_share_free(&s->share);
 	pthread_mutex_destroy(&s->reload_lock);
-	pthread_mutex_destroy(&s->daemons_lock);
+	accept_errors_free(&s->accept_errors);
 	basic_auth_free(&s->auth);
 	tls_material_free(s->tls);
 	free(s->telemetry_path);
@@ -601,7 +607,7 @@ void http_server_stats(const struct http_server *s, struct http_server_stats *ou
 		out->requests[i] = atomic_load(&m->requests[i]);
 	out->inflight = atomic_load(&m->inflight);
 	scrape_share_stats(&m->share, &out->renders, &out->shared);
-	accept_loop_errors(m->accept, out->accept_errors);
+	accept_errors_read(&m->accept_errors, out->accept_errors);
 }
 
 const char *http_server_listen_text(const struct http_server *s, size_t i)

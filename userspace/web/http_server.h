@@ -42,7 +42,7 @@
 #include <stdint.h>
 
 #include "exposition/exposition.h"
-#include "web/accept_loop.h"
+#include "web/accept_errors.h"
 
 #define HTTP_SERVER_MAX_LISTEN 8
 
@@ -88,7 +88,7 @@ struct http_server_stats {
 	uint64_t requests[HTTP_STATS_NCODES]; /* by http_stats_codes[i] */
 	unsigned inflight;                   /* /metrics requests being served now */
 	uint64_t renders, shared;            /* scrapes rendered, and served by another's render */
-	uint64_t accept_errors[ACCEPT_ERRNO_COUNT]; /* failed accepts by accept_errnos[i] */
+	uint64_t accept_errors[ACCEPT_ERRNO_COUNT]; /* failed accepts by accept_errnos[i] (accept_errors.h) */
 };
 
 struct http_server;
