@@ -28,6 +28,7 @@
 #include "probes/bpf_programs.h"
 #include "probes/bpf_stats.h"
 #include "collect/collector.h"
+#include "base/fd_limit.h"
 #include "config_check.h"
 #include "web/http_server.h"
 #include "base/log.h"
@@ -53,6 +54,26 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ar
 		line[--len] = '\0';
 	log_event(LOG_DEBUG, line, "component", "libbpf", NULL);
 	return 0;
+}
+
+/* Each instrumented binary costs about 60 descriptors (a link and a perf
+ * event per probe); the soft limit's usual 1,024 is for select(), which
+ * nothing here uses. */
+static void raise_fd_limit(void)
+{
+	struct rlimit before, after;
+	char soft[24], hard[24], raised[24];
+	int rc = fd_limit_raise(&before, &after);
+
+	snprintf(soft, sizeof(soft), "%llu", (unsigned long long)before.rlim_cur);
+	snprintf(hard, sizeof(hard), "%llu", (unsigned long long)before.rlim_max);
+	snprintf(raised, sizeof(raised), "%llu", (unsigned long long)after.rlim_cur);
+	if (rc != 0)
+		log_event(LOG_WARN, "cannot raise the open files limit to the hard limit", "soft", soft, "hard", hard,
+			  "error", strerror(-rc), NULL);
+	else
+		log_event(LOG_DEBUG, "open files limit (RLIMIT_NOFILE)", "soft", soft, "hard", hard, "soft_now", raised,
+			  NULL);
 }
 
 static void http_stats(const void *server, struct http_server_stats *out)
@@ -225,6 +246,7 @@ int main(int argc, char **argv)
 	}
 	log_configure(opt.log_level, opt.log_format);
 	libbpf_set_print(libbpf_log);
+	raise_fd_limit();
 
 	if (opt.node[0]) {
 		snprintf(node, sizeof(node), "%s", opt.node);

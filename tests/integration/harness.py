@@ -191,12 +191,14 @@ class Exporter:
     """A dwcp-bpf-exporter on a free loopback port, ready when constructed."""
 
     def __init__(self, binaries=(SIM,), extra_args=(), cluster="c1", node="n1", wait_ready=True, pin_path=None,
-                 port=None, exe=EXPORTER):
+                 port=None, exe=EXPORTER, nofile=None):
         """pin_path: the bpffs directory for the maps; by default a fresh one
         for this exporter alone, removed when it stops. A test that restarts
         the exporter passes the same pin_path twice and removes it itself.
         cluster, node: None leaves the flag out (a config file may set it);
-        port: a free one by default; exe: another build of the exporter."""
+        port: a free one by default; exe: another build of the exporter;
+        nofile: (soft, hard) RLIMIT_NOFILE to start it with, as prlimit
+        --nofile=soft:hard does."""
         self.port = port or free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.own_pins = pin_path is None
@@ -210,7 +212,11 @@ class Exporter:
         for b in binaries:
             cmd += ["--binary", str(b)]
         self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, text=True)
+        limit = None
+        if nofile:
+            import resource
+            limit = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, text=True, preexec_fn=limit)
         self.pid = self.proc.pid
         if wait_ready:
             try:

@@ -8,27 +8,6 @@
 #include "base/dwcp_names.h"
 #include "base/log.h"
 
-static void log_attach(const struct attach_target *t)
-{
-	char attached[16], missing[DWCP_PROBE_COUNT * 20] = "";
-
-	for (int p = 0; p < DWCP_PROBE_COUNT; p++) {
-		if (t->links[p])
-			continue;
-		if (missing[0])
-			strcat(missing, ",");
-		strcat(missing, dwcp_probe_name(p));
-	}
-	snprintf(attached, sizeof(attached), "%d", t->attached);
-	if (t->attached == 0)
-		log_event(LOG_WARN, "binary has no dwcp probes (a file still being written is tried again at its next change)", "binary", t->path, NULL);
-	else if (missing[0])
-		log_event(LOG_WARN, "binary lacks some dwcp probes", "binary", t->path, "attached", attached,
-			  "missing", missing, NULL);
-	else
-		log_event(LOG_INFO, "probes attached", "binary", t->path, "attached", attached, NULL);
-}
-
 int attach_start(struct collector *c, struct bpf_programs *bpf, const struct options *opt, const bool *waiting,
 		 char *err, size_t errlen)
 {
@@ -57,7 +36,7 @@ int attach_start(struct collector *c, struct bpf_programs *bpf, const struct opt
 				 targets[i].path, targets[i].path);
 			return -1;
 		}
-		log_attach(&targets[i]);
+		bpf_programs_log_attach(&targets[i]);
 	}
 	return 0;
 }
@@ -67,7 +46,7 @@ void attach_appeared(struct collector *c, struct bpf_programs *bpf)
 	pthread_mutex_lock(&c->lock);
 	for (size_t i = 0; i < c->s.n_targets; i++)
 		if (bpf_programs_follow(bpf, &c->s.targets[i]) == 1)
-			log_attach(&c->s.targets[i]);
+			bpf_programs_log_attach(&c->s.targets[i]);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -99,6 +78,8 @@ bool attach_ready(void *ctx, char *why, size_t whylen)
 			ready = false;
 		} else if (t->missing) {
 			snprintf(why, whylen, "binary %.3000s is missing (being replaced?)", t->path);
+			ready = false;
+		} else if (bpf_programs_not_attached(t, why, whylen)) {
 			ready = false;
 		} else if (t->attached == 0) {
 			snprintf(why, whylen, "binary %.3000s has no dwcp probes", t->path);

@@ -5,12 +5,38 @@
 #include <bpf/libbpf.h>
 #include <stdio.h>
 
+#include "base/fd_limit.h"
 #include "probes/bpf_stats.h"
 #include "collect/collect_areas.h"
 #include "base/dwcp_names.h"
 #include "web/http_server.h"
 #include "collect/map_layouts.h"
 #include "collect/process_metrics.h"
+
+/* Series appear with the first failure: most exporters have none. */
+static void render_attach_errors(struct collect_ctx *ctx)
+{
+	struct collect_state *c = ctx->s;
+	struct expo_label labels[3];
+	char name[32];
+
+	metric_family_begin(ctx->w, MF_BPF_ATTACH_ERRORS);
+	for (size_t b = 0; b < c->n_targets; b++) {
+		labels[0] = (struct expo_label){ "binary", c->targets[b].path };
+		for (int p = 0; p < DWCP_PROBE_COUNT; p++) {
+			labels[1] = (struct expo_label){ "probe", dwcp_probe_name(p) };
+			for (int i = 0; i < ATTACH_ERRNO_SLOTS; i++) {
+				const struct attach_error_count *e = &c->targets[b].errors[p][i];
+
+				if (!e->n)
+					continue;
+				labels[2] = (struct expo_label){ "errno",
+								 e->err ? fd_errno_name(e->err, name, sizeof(name)) : "other" };
+				expo_sample_u64(ctx->w, NULL, labels, 3, e->n);
+			}
+		}
+	}
+}
 
 static void render_attach_state(struct collect_ctx *ctx)
 {
@@ -39,6 +65,7 @@ static void render_attach_state(struct collect_ctx *ctx)
 		labels[0] = (struct expo_label){ "binary", c->targets[b].path };
 		expo_sample_u64(ctx->w, NULL, labels, 1, c->targets[b].missing);
 	}
+	render_attach_errors(ctx);
 }
 
 /* Each BPF object has its own bad_args, map_full and cpu_runs arrays: sum them. */
@@ -166,8 +193,10 @@ static void render_http_requests(struct collect_ctx *ctx)
 	char code[12];
 
 	metric_family_begin(ctx->w, MF_EXPORTER_HTTP_REQUESTS);
-	if (!ctx->s->http_stats)
+	if (!ctx->s->http_stats) {
+		metric_family_begin(ctx->w, MF_EXPORTER_HTTP_ACCEPT_ERRORS);
 		return;
+	}
 	ctx->s->http_stats(ctx->s->http_stats_ctx, &stats);
 	for (int i = 0; i < HTTP_STATS_NCODES; i++) {
 		if (http_stats_codes[i])
@@ -176,6 +205,14 @@ static void render_http_requests(struct collect_ctx *ctx)
 			snprintf(code, sizeof(code), "unlisted");
 		label = (struct expo_label){ "code", code };
 		expo_sample_u64(ctx->w, NULL, &label, 1, stats.requests[i]);
+	}
+	metric_family_begin(ctx->w, MF_EXPORTER_HTTP_ACCEPT_ERRORS);
+	for (int i = 0; i < ACCEPT_ERRNO_COUNT; i++) {
+		char name[32];
+
+		label = (struct expo_label){ "errno",
+					     accept_errnos[i] ? fd_errno_name(accept_errnos[i], name, sizeof(name)) : "other" };
+		expo_sample_u64(ctx->w, NULL, &label, 1, stats.accept_errors[i]);
 	}
 }
 

@@ -85,6 +85,9 @@ static const struct metric_family families[MF_COUNT] = {
 	[MF_BPF_BINARY_MISSING] = { "dwcp_bpf_binary_missing", EXPO_GAUGE,
 		"1 while nothing is at the binary's path (not installed yet: waited for, attached when it appears; or mid-upgrade); its running processes stay instrumented.",
 		L("binary") },
+	[MF_BPF_ATTACH_ERRORS] = { "dwcp_bpf_attach_errors_total", EXPO_COUNTER,
+		"Failed attaches of probes the binary's notes carry, by errno: EMFILE (the open files limit), EPERM or EACCES (privileges), ENOENT (no uprobe support or tracefs), ...; a probe the binary lacks is no error (dwcp_bpf_probe_attached 0 alone).",
+		L("binary", "probe", "errno") },
 	[MF_BPF_BAD_PROBE_ARGS] = { "dwcp_bpf_bad_probe_args_total", EXPO_COUNTER,
 		"Probe firings with arguments taken other than as given: unreadable_string, truncated_string (cut at 63 bytes), out_of_range, unmatched_end.",
 		L("probe", "reason") },
@@ -121,6 +124,9 @@ static const struct metric_family families[MF_COUNT] = {
 	[MF_EXPORTER_HTTP_REQUESTS] = { "dwcp_bpf_exporter_http_requests_total", EXPO_COUNTER,
 		"HTTP requests the exporter's handlers answered, every path, by status code: 200, 401, 404, 405, 500, 503, and \"unlisted\" for any other; requests libmicrohttpd refuses by itself (malformed, headers too large) are not counted.",
 		L("code") },
+	[MF_EXPORTER_HTTP_ACCEPT_ERRORS] = { "dwcp_bpf_exporter_http_accept_errors_total", EXPO_COUNTER,
+		"Times accepting an HTTP connection failed, by errno: EMFILE (the open files limit), ENFILE (the system's), ENOBUFS, ENOMEM, and \"other\"; the client waits in the listen backlog until it can be accepted.",
+		L("errno") },
 };
 
 const struct metric_family *metric_family(enum metric_family_id id)

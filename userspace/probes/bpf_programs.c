@@ -13,11 +13,13 @@
 
 #include "amst.skel.h"
 #include "base/dwcp_names.h"
+#include "base/fd_limit.h"
 #include "federation.skel.h"
 #include "hde.skel.h"
 #include "base/log.h"
 #include "migration.skel.h"
 #include "proc_exit.skel.h"
+#include "probes/usdt_notes.h"
 #include "system.skel.h"
 
 /*
@@ -61,6 +63,15 @@ static void unpin_all(struct bpf_object *obj)
 	}
 }
 
+/* "load BPF object migration: Too many open files", and the limit reached. */
+static void load_error(char *err, size_t errlen, const char *area, int e)
+{
+	char hint[256];
+
+	fd_limit_hint(e, hint, sizeof(hint));
+	snprintf(err, errlen, "load BPF object %s: %s%s%s", area, strerror(e), hint[0] ? "; " : "", hint);
+}
+
 /*
  * Opens and loads one area's skeleton. With pinning, maps pinned by an
  * earlier exporter are reused; if they no longer fit (another build, another
@@ -87,7 +98,7 @@ static void unpin_all(struct bpf_object *obj)
 			if (rc == 0)                                           \
 				break;                                         \
 			if (!(pin_root) || attempt > 0) {                      \
-				snprintf(err, errlen, "load BPF object %s: %s", #area, strerror(-rc)); \
+				load_error(err, errlen, #area, -rc);           \
 				return rc;                                     \
 			}                                                      \
 			log_event(LOG_WARN, "pinned maps do not fit this build: replacing them, counters restart", \
@@ -117,8 +128,9 @@ int bpf_programs_load(struct bpf_programs *p, const struct bpf_map_sizes *sizes,
 	 * what exited before */
 	p->exits = proc_exit_bpf__open_and_load();
 	if (!p->exits) {
-		snprintf(err, errlen, "load BPF object proc_exit: %s", strerror(errno));
-		return -errno;
+		rc = -errno;
+		load_error(err, errlen, "proc_exit", -rc);
+		return rc;
 	}
 	rc = proc_exit_bpf__attach(p->exits);
 	if (rc) {
@@ -163,32 +175,166 @@ void bpf_programs_detach(struct attach_target *t)
 	t->attached = 0;
 }
 
-/* Attaches every program not attached yet to the probes of the file
- * t->path names now. */
+/* Counts a failed attach of probe id with errno err. */
+static void count_attach_error(struct attach_target *t, int id, int err)
+{
+	struct attach_error_count *slots = t->errors[id];
+	int i;
+
+	for (i = 0; i < ATTACH_ERRNO_SLOTS - 1 && slots[i].n; i++)
+		if (slots[i].err == err)
+			break;
+	if (slots[i].n && slots[i].err != err)
+		slots[i].err = 0; /* the last slot, full: "other" from now on */
+	else
+		slots[i].err = err;
+	slots[i].n++;
+}
+
+/*
+ * Attaches every program not attached yet to the probes of the file t->path
+ * names now. The binary's notes say which probes it carries: a probe it
+ * lacks is skipped (not an error); one it carries that fails to attach is
+ * counted by errno. When the notes cannot be read, libbpf's ENOENT (no such
+ * USDT) is taken for a lacking probe. The attach runs with FD_RESERVE
+ * descriptors held back, so that at the open files limit it fails here and
+ * leaves HTTP some to answer with.
+ *
+ * At the limit, libbpf's errno is not always EMFILE: when the open that
+ * fails is of /sys/bus/event_source/devices/uprobe/type (read on every
+ * uprobe) it reports EINVAL. So each probe is attached only with
+ * ATTACH_HEADROOM descriptors free, and otherwise fails with the errno of
+ * that check, EMFILE or ENFILE, which names the cause truly.
+ */
+/* Descriptors one probe's attach may take: a perf event and a link per
+ * site, and libbpf's passing opens. */
+#define ATTACH_HEADROOM 16
+
 static void attach_all(struct bpf_programs *p, struct attach_target *t)
 {
 	struct bpf_program *prog;
+	struct fd_reserve reserve;
+	char notes_err[256];
+	bool notes_read = usdt_notes_dwcp(t->path, t->has, notes_err, sizeof(notes_err)) >= 0;
 
+	if (!notes_read)
+		log_event(LOG_DEBUG, "cannot read the binary's notes; a probe libbpf does not find counts as lacking",
+			  "binary", t->path, "error", notes_err, NULL);
+	fd_reserve_take(&reserve);
 	for (int o = 0; o < BPF_AREA_COUNT; o++) {
 		bpf_object__for_each_program(prog, p->objects[o]) {
 			const char *probe = bpf_program__name(prog);
 			int id = dwcp_probe_id_of(probe);
 			struct bpf_link *link;
 
-			if (id < 0 || t->links[id])
+			if (id < 0 || t->links[id] || (notes_read && !t->has[id]))
 				continue;
-			link = bpf_program__attach_usdt(prog, t->pid ? t->pid : -1, t->path, "dwcp", probe, NULL);
+			errno = fd_limit_headroom(ATTACH_HEADROOM);
+			link = errno ? NULL
+				     : bpf_program__attach_usdt(prog, t->pid ? t->pid : -1, t->path, "dwcp", probe, NULL);
 			if (!link) {
 				t->error[id] = -errno;
+				if (!notes_read)
+					t->has[id] = errno != ENOENT;
 				log_event(LOG_DEBUG, "probe not attached", "binary", t->path, "probe", probe, "error",
 					  strerror(errno), NULL);
 				continue;
 			}
 			t->links[id] = link;
+			t->has[id] = true;
 			t->error[id] = 0;
 			t->attached++;
 		}
 	}
+	fd_reserve_release(&reserve);
+	t->failed = 0;
+	for (int id = 0; id < DWCP_PROBE_COUNT; id++) {
+		if (!t->has[id] || t->links[id])
+			continue;
+		t->failed++;
+		count_attach_error(t, id, -t->error[id]);
+	}
+}
+
+/* The probes of t that failed with err, "a,b", into buf. */
+static void failed_with(const struct attach_target *t, int err, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int id = 0; id < DWCP_PROBE_COUNT; id++) {
+		if (!t->has[id] || t->links[id] || -t->error[id] != err)
+			continue;
+		used += snprintf(buf + used, len - used, "%s%s", used ? "," : "", dwcp_probe_name(id));
+		if (used >= len)
+			return;
+	}
+}
+
+/* The distinct errnos of t's failed probes, in probe order; how many. */
+static int failed_errnos(const struct attach_target *t, int out[DWCP_PROBE_COUNT])
+{
+	int n = 0;
+
+	for (int id = 0; id < DWCP_PROBE_COUNT; id++) {
+		int e = -t->error[id], k;
+
+		if (!t->has[id] || t->links[id])
+			continue;
+		for (k = 0; k < n && out[k] != e; k++)
+			;
+		if (k == n)
+			out[n++] = e;
+	}
+	return n;
+}
+
+void bpf_programs_log_attach(const struct attach_target *t)
+{
+	char attached[16], lacking[DWCP_PROBE_COUNT * 20] = "", failed[DWCP_PROBE_COUNT * 20], name[32], hint[256];
+	int errs[DWCP_PROBE_COUNT], n_errs = failed_errnos(t, errs);
+
+	for (int p = 0; p < DWCP_PROBE_COUNT; p++) {
+		if (t->links[p] || t->has[p])
+			continue;
+		if (lacking[0])
+			strcat(lacking, ",");
+		strcat(lacking, dwcp_probe_name(p));
+	}
+	snprintf(attached, sizeof(attached), "%d", t->attached);
+	for (int i = 0; i < n_errs; i++) {
+		failed_with(t, errs[i], failed, sizeof(failed));
+		fd_limit_hint(errs[i], hint, sizeof(hint));
+		log_event(LOG_ERROR, "dwcp probes the binary carries could not be attached (/ready is 503)", "binary",
+			  t->path, "attached", attached, "failed", failed, "errno", fd_errno_name(errs[i], name, sizeof(name)),
+			  "error", strerror(errs[i]), hint[0] ? "limit" : NULL, hint, NULL);
+	}
+	if (t->attached == 0 && n_errs == 0)
+		log_event(LOG_WARN, "binary has no dwcp probes (a file still being written is tried again at its next change)", "binary", t->path, NULL);
+	else if (lacking[0])
+		log_event(LOG_WARN, "binary lacks some dwcp probes", "binary", t->path, "attached", attached,
+			  "missing", lacking, NULL);
+	else if (n_errs == 0)
+		log_event(LOG_INFO, "probes attached", "binary", t->path, "attached", attached, NULL);
+}
+
+bool bpf_programs_not_attached(const struct attach_target *t, char *why, size_t whylen)
+{
+	int errs[DWCP_PROBE_COUNT], n_errs = failed_errnos(t, errs);
+	char failed[DWCP_PROBE_COUNT * 20], name[32], hint[256];
+	size_t used;
+
+	if (n_errs == 0)
+		return false;
+	used = (size_t)snprintf(why, whylen, "binary %.1000s: %d of its dwcp probes not attached:", t->path, t->failed);
+	for (int i = 0; i < n_errs && used < whylen; i++) {
+		failed_with(t, errs[i], failed, sizeof(failed));
+		fd_limit_hint(errs[i], hint, sizeof(hint));
+		used += (size_t)snprintf(why + used, whylen - used, "%s %s: %s (%s)%s%s", i ? ";" : "", failed,
+					 fd_errno_name(errs[i], name, sizeof(name)), strerror(errs[i]),
+					 hint[0] ? "; " : "", hint);
+	}
+	return true;
 }
 
 int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t)
@@ -331,5 +477,14 @@ int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const c
 	t->size = st.st_size;
 	t->mtime = st.st_mtime;
 	attach_all(p, t);
+	if (t->attached == 0 && t->failed > 0) {
+		char why[2048];
+
+		bpf_programs_not_attached(t, why, sizeof(why));
+		snprintf(err, errlen, "%s", why);
+		for (int id = 0; id < DWCP_PROBE_COUNT; id++)
+			if (t->has[id])
+				return t->error[id];
+	}
 	return t->attached;
 }

@@ -11,7 +11,11 @@
  *   - bpf_programs_attach(): attach every program to the probe of the same
  *     name in one binary (all its processes, or one pid); probes the binary
  *     lacks are recorded, not fatal.
- *   - The attach state per (binary, probe) for /ready and self-metrics.
+ *   - The attach state per (binary, probe) for /ready and self-metrics: a
+ *     probe the binary's notes lack is told apart from one it carries that
+ *     failed to attach, counted by errno (EMFILE, EPERM, ...).
+ *   - bpf_programs_log_attach(), bpf_programs_not_attached(): say so, in the
+ *     log and for /ready, naming the errno and, for EMFILE, the limit.
  *
  * BPF programs are named after the probe they serve, so attaching is a walk
  * over each object's programs, not a hand-kept table.
@@ -22,6 +26,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "dwcp_maps.h"
@@ -42,6 +47,16 @@ struct bpf_map_sizes {
 	unsigned max_streams;
 };
 
+/* Distinct errnos counted per probe; a further one is counted in the last
+ * slot as errno 0 ("other"). */
+#define ATTACH_ERRNO_SLOTS 4
+
+/* Failed attaches of one probe with one errno. */
+struct attach_error_count {
+	int err; /* positive errno; 0: other */
+	uint64_t n;
+};
+
 /* One target binary and what is attached to it. */
 struct attach_target {
 	char path[PATH_MAX];
@@ -53,6 +68,9 @@ struct attach_target {
 	struct bpf_link *links[DWCP_PROBE_COUNT];
 	int error[DWCP_PROBE_COUNT]; /* 0 attached, else -errno of the attach */
 	int attached;                /* probes attached */
+	bool has[DWCP_PROBE_COUNT];  /* in the binary's notes, as last read */
+	int failed;                  /* of those, probes that failed to attach */
+	struct attach_error_count errors[DWCP_PROBE_COUNT][ATTACH_ERRNO_SLOTS];
 	/* the binary replaced last: its processes may still run and stay
 	 * instrumented until the next replacement */
 	struct bpf_link *previous_links[DWCP_PROBE_COUNT];
@@ -88,7 +106,8 @@ void bpf_programs_maps(const struct bpf_programs *p, struct bpf_map *out[DWCP_MA
 /* Attaches every program to path's probes (pid 0: all processes). Returns
  * the number of probes attached (0 when the binary has none), or a negative
  * errno when path cannot be used at all, with err saying why: among those,
- * -ENOTSUP for a PIE binary with pid 0 on a kernel without BPF cookies. */
+ * -ENOTSUP for a PIE binary with pid 0 on a kernel without BPF cookies, and
+ * the errno of the attach when the binary has probes and none attached. */
 int bpf_programs_attach(struct bpf_programs *p, struct attach_target *t, const char *path, pid_t pid,
 			char *err, size_t errlen);
 void bpf_programs_detach(struct attach_target *t);
@@ -106,5 +125,13 @@ int bpf_programs_await(struct attach_target *t, const char *path, char *err, siz
  * found yet is tried again. Returns 1 when it attached anew, 0 when nothing
  * changed, a negative errno when the path is gone (t->missing is set). */
 int bpf_programs_follow(struct bpf_programs *p, struct attach_target *t);
+
+/* Logs what the last attach to t did: attached, lacking, failed (one line
+ * per errno, with the open files limit for EMFILE). */
+void bpf_programs_log_attach(const struct attach_target *t);
+
+/* True when probes of t's notes failed to attach, with why ("binary X:
+ * probe version not attached: EMFILE (Too many open files); ..."). */
+bool bpf_programs_not_attached(const struct attach_target *t, char *why, size_t whylen);
 
 #endif /* DWCP_BPF_PROGRAMS_H */

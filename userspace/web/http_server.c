@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "web/accept_errors.h"
 #include "web/basic_auth.h"
 #include "web/content_negotiation.h"
 #include "web/landing_page.h"
@@ -86,6 +87,12 @@ struct http_server {
 	atomic_uint_least64_t last_scrape_ns;
 	atomic_uint_least64_t scrapes;
 	atomic_uint_least64_t requests[HTTP_STATS_NCODES];
+	struct accept_errors accept_errors;
+	/* what libmicrohttpd's logger of daemon i is called with */
+	struct daemon_log {
+		struct http_server *s;
+		size_t i;
+	} log_ctx[HTTP_SERVER_MAX_LISTEN];
 };
 
 /* ---- small helpers ---- */
@@ -100,14 +107,17 @@ static uint64_t now_ns(void)
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	const struct daemon_log *d = cls;
 	char msg[512];
 	size_t n;
 
-	(void)cls;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
+	/* a failed accept is the exporter's own trouble (accept_errors.h) */
+	if (d && accept_errors_seen(&d->s->accept_errors, d->s->listen_text[d->i], msg))
+		return;
 	/* libmicrohttpd reports every malformed request a client sends: that
 	 * is the client's problem, not an exporter error, and must not let
 	 * junk traffic flood the log */
@@ -276,8 +286,9 @@ fail:
 
 static enum MHD_Result serve_ready(struct http_server *s, struct MHD_Connection *c)
 {
-	char why[256] = "";
-	char body[300];
+	/* a reason names a binary, probes, an errno and a limit */
+	char why[1536] = "";
+	char body[1600];
 
 	if (!s->h.is_ready || s->h.is_ready(s->h.ctx, why, sizeof(why)))
 		return reply_text(s, c, MHD_HTTP_OK, TEXT_PLAIN, "ready\n", false);
@@ -298,6 +309,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)con_cls;
+	accept_errors_recovered(&s->accept_errors);
 	/* every path, as exporter-toolkit does: /health and /ready too */
 	if (!authorized(s, c))
 		return reply_unauthorized(s, c);
@@ -391,7 +403,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, size_t i, const st
 				     MHD_USE_ERROR_LOG | MHD_USE_ITC | (t ? MHD_USE_TLS : 0),
 			     0, NULL, NULL, handle, s,
 			     /* first, or MHD logs its own complaint about it to stderr */
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &s->log_ctx[i],
 			     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 			     MHD_OPTION_CONNECTION_TIMEOUT, s->timeout,
 			     MHD_OPTION_CONNECTION_LIMIT, s->limit,
@@ -457,6 +469,9 @@ int http_server_open(struct http_server **out, const struct http_server_config *
 	scrape_pool_init(&s->pool);
 	scrape_share_init(&s->share);
 	pthread_mutex_init(&s->reload_lock, NULL);
+	accept_errors_init(&s->accept_errors);
+	for (size_t i = 0; i < HTTP_SERVER_MAX_LISTEN; i++)
+		s->log_ctx[i] = (struct daemon_log){ s, i };
 	basic_auth_init(&s->auth);
 	web_policy_init(&s->policy);
 	s->telemetry_path = strdup(path);
@@ -600,6 +615,7 @@ void http_server_stop(struct http_server *s)
 	scrape_pool_free(&s->pool);
 	scrape_share_free(&s->share);
 	pthread_mutex_destroy(&s->reload_lock);
+	accept_errors_free(&s->accept_errors);
 	basic_auth_free(&s->auth);
 	web_policy_free(&s->policy);
 	tls_material_free(s->tls);
@@ -618,6 +634,7 @@ void http_server_stats(const struct http_server *s, struct http_server_stats *ou
 		out->requests[i] = atomic_load(&m->requests[i]);
 	out->inflight = atomic_load(&m->inflight);
 	scrape_share_stats(&m->share, &out->renders, &out->shared);
+	accept_errors_read(&m->accept_errors, out->accept_errors);
 }
 
 const char *http_server_listen_text(const struct http_server *s, size_t i)

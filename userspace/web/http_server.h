@@ -21,8 +21,8 @@
  *     requests (429 beyond it; web_policy.h).
  *   - http_server_reload_web_config(): re-reads the web config (SIGHUP).
  *   - http_server_stop(): closes the ports and waits for in-flight requests.
- *   - http_server_stats(): the last scrape's duration and requests by status
- *     code, for the exporter's self-metrics.
+ *   - http_server_stats(): the last scrape's duration, requests by status
+ *     code and failed accepts by errno, for the exporter's self-metrics.
  *
  * Threads: one thread per connection (MHD_USE_THREAD_PER_CONNECTION). A
  * render reads BPF maps and may take a while; with a thread pool a slow
@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "exposition/exposition.h"
+#include "web/accept_errors.h"
 
 #define HTTP_SERVER_MAX_LISTEN 8
 
@@ -90,6 +91,7 @@ struct http_server_stats {
 	uint64_t requests[HTTP_STATS_NCODES]; /* by http_stats_codes[i] */
 	unsigned inflight;                   /* /metrics requests being served now */
 	uint64_t renders, shared;            /* scrapes rendered, and served by another's render */
+	uint64_t accept_errors[ACCEPT_ERRNO_COUNT]; /* failed accepts by accept_errnos[i] (accept_errors.h) */
 };
 
 struct http_server;
