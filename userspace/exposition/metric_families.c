@@ -122,7 +122,7 @@ static const struct metric_family families[MF_COUNT] = {
 		"Time the previous scrape took to read the BPF maps and render.",
 		L(NULL) },
 	[MF_EXPORTER_HTTP_REQUESTS] = { "dwcp_bpf_exporter_http_requests_total", EXPO_COUNTER,
-		"HTTP requests the exporter's handlers answered, every path, by status code: 200, 401, 404, 405, 500, 503, and \"unlisted\" for any other; requests libmicrohttpd refuses by itself (malformed, headers too large) are not counted.",
+		"HTTP requests the exporter's handlers answered, every path, by status code: 200, 401, 404, 405, 429, 500, 503, and \"unlisted\" for any other; requests libmicrohttpd refuses by itself (malformed, headers too large) are not counted.",
 		L("code") },
 	[MF_EXPORTER_HTTP_ACCEPT_ERRORS] = { "dwcp_bpf_exporter_http_accept_errors_total", EXPO_COUNTER,
 		"Times accepting an HTTP connection failed, by errno: EMFILE (the open files limit), ENFILE (the system's), ENOBUFS, ENOMEM, and \"other\"; the client waits in the listen backlog until it can be accepted.",
