@@ -110,7 +110,7 @@ GO_NODE    := $(wildcard usdt/go/node/*.go) usdt/go/node/go.mod
 PROBE_SRCS := $(wildcard tests/programs/*.c)
 PROBE_BINS := $(patsubst tests/programs/%.c,$(OUT)/tests/%,$(PROBE_SRCS))
 
-.PHONY: FORCE all deps test unit go-test layers licences integration demo bench soak clean test-asan lint fuzz test-kernels test-kernels-beside-idle install install-go deb test-systemd
+.PHONY: FORCE all deps test unit go-test layers licences integration demo bench soak clean test-asan lint fuzz test-kernels install install-go deb test-systemd
 .SECONDARY:
 all: $(OUT)/dwcp-bpf-exporter $(OUT)/dwcp-sim $(OUT)/dwcp-go-node $(PROBE_BINS) $(OUT)/tests/dwcp_sdt_threads_nopie
 
@@ -240,28 +240,14 @@ integration: all $(OUT)/collide/dwcp-bpf-exporter
 $(OUT)/collide/dwcp-bpf-exporter: FORCE
 	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)/collide BPF_EXTRA=-DDWCP_STREAM_HASH_MASK=0 $@
 
-test: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(OUT)/collide/dwcp-bpf-exporter
-	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)$(MAKE) --no-print-directory go-test
-	$(Q)$(MAKE) --no-print-directory layers licences
-	$(Q)$(MAKE) --no-print-directory test-asan
-	$(Q)./tests/integration/run -m "not idle" tests/integration
-	$(Q)$(MAKE) --no-print-directory test-kernels-beside-idle
-
-# The kernel matrix keeps both CPUs busy for minutes, while the integration
-# tests marked "idle" (a binary installed minutes after the exporter) only
-# wait: make test runs them side by side rather than one after the other.
-# It runs the matrix of every architecture this host builds (x86 and arm64
-# on x86-64), the guests of both in one pool.
+# make test: tests/make-test says what runs beside what. It runs the
+# matrix of every architecture this host builds (x86 and arm64 on
+# x86-64), the guests of both in one pool.
 MATRIX_ARCHS := $(if $(filter x86,$(HOST_ARCH)),x86 arm64,$(HOST_ARCH))
 MATRIX_BUILDS := $(foreach a,$(MATRIX_ARCHS),--arch $(a)=$(if $(filter $(a),$(ARCH)),$(OUT),$(OUT)/$(a)))
-test-kernels-beside-idle: all
-	$(Q)$(foreach a,$(filter-out $(ARCH),$(MATRIX_ARCHS)),$(MAKE) --no-print-directory ARCH=$(a) OUT=$(OUT)/$(a) all &&) true
-	$(Q)./tests/integration/run -m idle tests/integration > $(OUT)/integration-idle.log 2>&1 & idle=$$!; \
-	/usr/bin/python3 tests/kernels/run.py $(MATRIX_BUILDS) --kernels "$(KERNELS)"; kernels=$$?; \
-	wait $$idle; idle_rc=$$?; echo "== integration tests marked idle:"; cat $(OUT)/integration-idle.log; \
-	[ $$kernels -eq 0 ] && [ $$idle_rc -eq 0 ]
+test: deps
+	$(Q)MAKE="$(MAKE)" OUT="$(OUT)" ARCH="$(ARCH)" MATRIX_ARCHS="$(MATRIX_ARCHS)" MATRIX_BUILDS="$(MATRIX_BUILDS)" \
+		KERNELS="$(KERNELS)" ./tests/make-test
 
 # The kernel matrix (tests/kernels/kernels.list) of ARCH under qemu;
 # KERNELS="6.1 sid" runs some. Kernels are cached in /var/cache/dwcp-bpf/kernels.

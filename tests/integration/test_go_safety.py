@@ -146,6 +146,13 @@ def test_preemption_gc_and_stack_moves_around_traced_calls(go_name, tmp_path):
     assert in_sites(signals, SIGURG) > 0, signals
 
 
+def profiled_seconds(header):
+    """The CPU time a pprof report's header counts ("Total samples = 1.23s")."""
+    m = re.search(r"Total samples = ([0-9.]+)(ms|s|mins|hrs)\b", header)
+    assert m, header
+    return float(m.group(1)) * {"ms": 1e-3, "s": 1, "mins": 60, "hrs": 3600}[m.group(2)]
+
+
 def test_cpu_profile_while_traced_calls_run(go_name, tmp_path):
     binary = private_copy(go_toolchains.node(go_name), tmp_path)
     profile = tmp_path / "cpu.pprof"
@@ -155,9 +162,12 @@ def test_cpu_profile_while_traced_calls_run(go_name, tmp_path):
     p = subprocess.run([go_toolchains.go(go_name), "tool", "pprof", "-traces", str(binary), str(profile)],
                        capture_output=True, text=True, timeout=120, env=go_toolchains.env())
     assert p.returncode == 0, p.stderr
-    samples = p.stdout.split("-----------+-------------------------------------------------------")
-    traced = [s for s in samples if "metrics.traced" in s or "_ExternalCode" in s]
-    assert len(samples) > 100 and traced, p.stdout[-3000:]
+    header, *stacks = p.stdout.split("-----------+-------------------------------------------------------")
+    # a sample in the probe sites: Go 1.19 shows the traced wrapper or
+    # _ExternalCode, Go 1.24 the binary's mapping ("[dwcp-go-node]": a PC in
+    # no Go function, the sites being outside Go's function table)
+    traced = [s for s in stacks if "metrics.traced" in s or "_ExternalCode" in s or "[%s]" % binary.name in s]
+    assert profiled_seconds(header) >= 0.1 and traced, p.stdout[-3000:]
 
 
 def test_race_detector_with_traced_calls(go_name, tmp_path):

@@ -7,8 +7,6 @@ import os
 import shutil
 import time
 
-import pytest
-
 from harness import BUILD, SIM, Exporter, Sim, assert_matches_ledger, wait_for
 from test_end_to_end import SIM_ARGS
 
@@ -94,7 +92,6 @@ def test_binary_present_at_start_and_one_appearing_later(tmp_path, sim_binary):
     assert_matches_ledger(samples, merged_counters(ledger_first, ledger_second))
 
 
-@pytest.mark.idle
 def test_binary_appearing_minutes_later(tmp_path):
     """DWCP installed a good while after the exporter started: nothing polls
     meanwhile (the exporter's CPU stays flat), and it attaches at once."""

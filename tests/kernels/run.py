@@ -5,7 +5,7 @@ inside, run guest/check.sh, judge the results with verify.py, print a
 kernel x result table.
 
   run.py [--kernels "6.1 sid"] [--arch x86=build --arch arm64=build/arm64]
-         [--out DIR] [--jobs N]
+         [--out DIR] [--jobs N] [--fetch-only]
 
 --arch ARCH=BUILD (repeatable; default the host's architecture with
 --build, default build/) names an architecture of kernels.list and the
@@ -19,6 +19,8 @@ guests boot, --jobs at a time (default 2). Each guest has a time limit and
 its qemu is killed by PID past it; a guest that did not finish prints its
 console tail. Results stay in OUT/NAME/ (console.log, results/), the table
 in OUT/table.md. Exit status 0 when every judged check passed.
+--fetch-only downloads and caches the kernels and stops: make test runs it
+while it builds, as the download is bound by the network, not the CPUs.
 """
 import argparse
 import concurrent.futures
@@ -93,6 +95,7 @@ def main():
     ap.add_argument("--cpus", type=int, default=int(os.environ.get("KERNEL_CPUS", "1")),
                     help="vCPUs per guest (default 1: under TCG a 2-vCPU 7.2 guest sometimes dies of an int3 "
                          "Oops while the kernel patches its own text; preemption shows on one vCPU as well)")
+    ap.add_argument("--fetch-only", action="store_true", help="download and cache the kernels, boot none")
     args = ap.parse_args()
     builds = {}
     for a in args.arch or ["%s=%s" % (image.HOST_ARCH, args.build)]:
@@ -121,6 +124,9 @@ def main():
             sys.exit("test-kernels: %s %s (%s %s) could not be fetched: %s" % (e.arch, e.name, e.suite, e.package,
                                                                             failure))
     fetched = time.monotonic()
+    if args.fetch_only:
+        print("kernels: %d kernels fetched in %.0f s" % (len(kernels), fetched - started))
+        return 0
     bases = {}
     for arch in sorted({k.arch for k in kernels}):
         bases[arch] = image.build_image(builds[arch], out / arch / "image", arch)

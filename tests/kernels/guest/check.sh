@@ -91,9 +91,11 @@ kernel_facts() {
 		# the BTF the kernel serves (the arm64 vmlinux.h is made from the package's)
 		echo "btf_sha256=$(sha256sum /sys/kernel/btf/vmlinux | cut -d' ' -f1)"
 		# simulate_nop: arm64 steps over a uprobe on a nop without a single-step (6.13+)
-		for sym in arch_uprobe_optimize bpf_jit_supports_private_stack bpf_get_attach_cookie_trace simulate_nop; do
-			echo "sym_$sym=$(grep -E " [Tt] $sym\$" /proc/kallsyms | cut -d' ' -f2 | head -n 1)"
-		done
+		# one pass over /proc/kallsyms: each pass takes seconds under TCG
+		awk 'BEGIN { n = split("arch_uprobe_optimize bpf_jit_supports_private_stack bpf_get_attach_cookie_trace simulate_nop", s)
+		             for (i = 1; i <= n; i++) want[s[i]] = "" }
+		     ($3 in want) && ($2 == "T" || $2 == "t") && want[$3] == "" { want[$3] = $2 }
+		     END { for (i = 1; i <= n; i++) print "sym_" s[i] "=" want[s[i]] }' /proc/kallsyms
 		echo "cpu_flags=$(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -E 'user_shstk|shstk|ibt|smap|smep' | tr '\n' ' ')"
 	} >$d/facts.txt
 	cat $d/facts.txt
@@ -190,8 +192,8 @@ run_bpftrace() {
 	bpftrace -l "usdt:$B/dwcp-sim:dwcp:*" >$d/list.txt 2>&1
 	# -c runs the client once every probe is attached and prints the maps
 	# when it exits (6 to 12 s here); bounded, because on 7.2 bpftrace 0.17
-	# grows until the OOM killer takes it
-	timeout -s KILL 45 bpftrace -e "usdt:$B/dwcp_sdt_threads:dwcp:stream_data { @sent[str(arg0)] = sum(arg1); @received[str(arg0)] = sum(arg2); }" \
+	# grows until the OOM killer takes it (an unfinished run is not judged)
+	timeout -s KILL 30 bpftrace -e "usdt:$B/dwcp_sdt_threads:dwcp:stream_data { @sent[str(arg0)] = sum(arg1); @received[str(arg0)] = sum(arg2); }" \
 		-c "$B/dwcp_sdt_threads --threads 4 --streams 8 --rounds 1500 --ledger $d/ledger.prom" >$d/sums.txt 2>&1
 	echo $? >$d/bpftrace.exit
 	log "bpftrace done"
