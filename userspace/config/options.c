@@ -355,7 +355,7 @@ static const struct flag flags[] = {
 	{ .name = "no-web.systemd-socket", .set = set_false, FIELD(systemd_socket) },
 	{ .name = "web.config.file", .metavar = "FILE", .set = set_path, FIELD(web_config_file), .scope = SCOPE_LIVE,
 	  .help = "TLS and basic auth, exporter-toolkit web config format\n"
-		  "(README: TLS and basic auth); re-read on SIGHUP" },
+		  "(docs: userspace/web/README.md); re-read on SIGHUP" },
 	{ .name = "stream.id-label", .set = set_true, FIELD(stream_id_label), .def = "", .scope = SCOPE_LIVE,
 	  .section = "Streams", .help = "export bytes per stream_id (default)" },
 	{ .name = "no-stream.id-label", .set = set_false, FIELD(stream_id_label), .scope = SCOPE_LIVE,
@@ -386,8 +386,9 @@ static const struct flag flags[] = {
 		  "probe hit); --no-bpf.stats (default) leaves it as is" },
 	{ .name = "no-bpf.stats", .set = set_false, FIELD(bpf_stats) },
 	{ .name = "config.file", .metavar = "FILE", .set = set_config_file, FIELD(config_file), .scope = SCOPE_COMMAND, .section = "Config",
-	  .help = "read these flags from FILE (README: Configuration\n"
-		  "file); flags on the command line win; re-read on SIGHUP" },
+	  .help = "read these flags from FILE (docs: userspace/README.md,\n"
+		  "\"Configuration file\"); flags on the command line win;\n"
+		  "re-read on SIGHUP" },
 	{ .name = "config.check", .set = set_true, FIELD(config_check), .scope = SCOPE_COMMAND,
 	  .help = "check the flags, the config file, the web config and\n"
 		  "every binary, print what is wrong, and exit 0 (all\n"
