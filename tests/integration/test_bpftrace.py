@@ -41,6 +41,7 @@ class Bpftrace:
 
     def __init__(self, script, *args):
         self.script = script
+        self.interrupted = False
         self.out = tempfile.TemporaryFile(mode="w+")
         self.err = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen([str(SCRIPTS / script), *map(str, args)], stdout=self.out,
@@ -59,10 +60,17 @@ class Bpftrace:
             raise AssertionError("%s exited %s:\n%s" % (self.script, self.proc.returncode, self.errors()))
         return BANNERS[self.script] in self.output()
 
-    def stop(self, timeout=30):
-        """SIGINT, as Ctrl-C; returns bpftrace's exit status."""
-        if self.proc.poll() is None:
+    def interrupt(self):
+        """SIGINT, as Ctrl-C, once: bpftrace prints its maps, detaches and exits."""
+        if self.proc.poll() is None and not self.interrupted:
+            self.interrupted = True
             self.proc.send_signal(signal.SIGINT)
+
+    def stop(self, timeout=120):
+        """interrupt(), then its exit status. Detaching takes a loaded host
+        (make test runs qemu guests beside these tests) over 30 s at times."""
+        if self.proc.poll() is None:
+            self.interrupt()
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -127,6 +135,9 @@ def traced_run(tmp_path_factory):
         wait_for(lambda: len(migration_lines(migrations.output())) >= fired["migration_end"], 10,
                  "a line per migration")
         results = {}
+        # all at once: each waits for its own exit, not for the others'
+        for t in tracers.values():
+            t.interrupt()
         for name, t in tracers.items():
             status = t.stop()
             results[name] = (status, t.output())
