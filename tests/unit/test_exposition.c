@@ -201,7 +201,7 @@ static void test_histogram_text(void **state)
 
 	expo_writer_begin(w, EXPO_FORMAT_TEXT_0_0_4);
 	expo_family(w, "dwcp_amst_latency_seconds", EXPO_HISTOGRAM, "Latency.");
-	expo_histogram(w, l, 2, bounds, counts, 3, 12.75);
+	expo_histogram(w, l, 2, bounds, counts, 3, 12.75, NULL);
 	expo_writer_end(w);
 	assert_null(expo_writer_error(w));
 	assert_string_equal(data(w),
@@ -221,7 +221,7 @@ static void test_histogram_openmetrics_no_labels(void **state)
 
 	expo_writer_begin(w, EXPO_FORMAT_OPENMETRICS_1_0_0);
 	expo_family(w, "h", EXPO_HISTOGRAM, "H.");
-	expo_histogram(w, NULL, 0, bounds, counts, 3, 0.5);
+	expo_histogram(w, NULL, 0, bounds, counts, 3, 0.5, NULL);
 	expo_writer_end(w);
 	assert_null(expo_writer_error(w));
 	/* OpenMetrics spells an integral le canonically, "1.0". */
@@ -243,7 +243,7 @@ static void test_histogram_no_bounds_and_huge_counts(void **state)
 
 	expo_writer_begin(w, EXPO_FORMAT_TEXT_0_0_4);
 	expo_family(w, "h", EXPO_HISTOGRAM, "H.");
-	expo_histogram(w, NULL, 0, NULL, c, 0, 1e21);
+	expo_histogram(w, NULL, 0, NULL, c, 0, 1e21, NULL);
 	assert_string_equal(data(w), "# HELP h H.\n# TYPE h histogram\n"
 				     "h_bucket{le=\"+Inf\"} 18446744073709551615\n"
 				     "h_sum 1e+21\n"
@@ -300,7 +300,7 @@ static void test_caller_bugs(void **state)
 
 	expo_writer_begin(w, EXPO_FORMAT_TEXT_0_0_4);
 	expo_family(w, "g", EXPO_GAUGE, "G.");
-	expo_histogram(w, NULL, 0, bounds, counts, 3, 1);
+	expo_histogram(w, NULL, 0, bounds, counts, 3, 1, NULL);
 	assert_non_null(expo_writer_error(w));
 
 	expo_writer_begin(w, EXPO_FORMAT_TEXT_0_0_4);

@@ -403,11 +403,13 @@ static void format_le(const struct expo_writer *w, char *buf, size_t len, double
 }
 
 void expo_histogram(struct expo_writer *w, const struct expo_label *labels, size_t nlabels,
-		    const double *upper_bounds, const uint64_t *bucket_counts, size_t nbounds, double sum)
+		    const double *upper_bounds, const uint64_t *bucket_counts, size_t nbounds, double sum,
+		    const struct expo_native_buckets *native)
 {
 	char num[EXPO_NUMBER_MAX], le[EXPO_NUMBER_MAX + 2];
 	uint64_t cumulative = 0;
 
+	(void)native; /* the text formats have no native buckets */
 	if (!sample_allowed(w, NULL))
 		return;
 	if (w->cur_type != EXPO_HISTOGRAM) {

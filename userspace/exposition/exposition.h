@@ -82,15 +82,33 @@ void expo_sample_u64(struct expo_writer *w, const char *suffix, const struct exp
 		     size_t nlabels, uint64_t value);
 
 /*
+ * The native part of a histogram series: Prometheus' sparse exponential
+ * buckets, which only the protobuf format carries. Bucket i of schema s
+ * counts values in (2^((i-1)/2^s), 2^(i/2^s)]; values at or below
+ * zero_threshold count in zero_count. counts are NON-cumulative, of the
+ * ncounts consecutive buckets from first_index on (zeros allowed). zero_count
+ * plus the counts total the series' count, as its classic buckets do.
+ */
+struct expo_native_buckets {
+	int32_t schema;
+	double zero_threshold;
+	uint64_t zero_count;
+	int32_t first_index;
+	const uint64_t *counts;
+	size_t ncounts;
+};
+
+/*
  * One histogram series of the current (histogram) family. upper_bounds:
  * nbounds ascending finite bounds in the base unit; bucket_counts: nbounds + 1
  * NON-cumulative counts, the last one above every bound. Writes cumulative
  * _bucket lines (le last among the labels), le="+Inf", _sum and _count (the
- * total of bucket_counts).
+ * total of bucket_counts). native: NULL, or the same observations in native
+ * buckets (the text formats leave it out).
  */
 void expo_histogram(struct expo_writer *w, const struct expo_label *labels, size_t nlabels,
 		    const double *upper_bounds, const uint64_t *bucket_counts, size_t nbounds,
-		    double sum);
+		    double sum, const struct expo_native_buckets *native);
 
 /* OpenMetrics: "# EOF\n"; text: nothing. */
 void expo_writer_end(struct expo_writer *w);

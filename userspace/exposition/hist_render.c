@@ -46,5 +46,5 @@ void hist_render(struct expo_writer *w, const struct expo_label *labels, size_t 
 	 * is the +Inf-only bucket */
 	for (size_t i = 0; i <= n; i++)
 		counts[i] = hist->buckets[i];
-	expo_histogram(w, labels, nlabels, bounds, counts, n, (double)hist->sum / kinds[kind].scale);
+	expo_histogram(w, labels, nlabels, bounds, counts, n, (double)hist->sum / kinds[kind].scale, NULL);
 }
