@@ -148,7 +148,12 @@ $(OUT)/vmlinux.h: $(OUT)/vmlinux.btf
 	$(Q)$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
 endif
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) $(OUT)/ids.ok | $(OUT)/bpf $(SYSROOT_DEP)
+# The histogram bounds and slot tables (bpf/histogram.h), generated.
+$(OUT)/dwcp_hist_slots.h: bpf/gen_hist_slots.py | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)/usr/bin/python3 bpf/gen_hist_slots.py $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) $(OUT)/dwcp_hist_slots.h $(OUT)/ids.ok | $(OUT)/bpf $(SYSROOT_DEP)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -168,7 +173,7 @@ $(OUT)/dwcp-bpf-exporter: $(OUT)/obj/userspace/main.o $(OUT)/libexporter.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUT)/obj/sim/%.o: usdt/sim/%.c $(OUT)/ids.ok | $(OUT)/obj/sim $(SYSROOT_DEP)
+$(OUT)/obj/sim/%.o: usdt/sim/%.c $(OUT)/ids.ok $(OUT)/dwcp_hist_slots.h | $(OUT)/obj/sim $(SYSROOT_DEP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

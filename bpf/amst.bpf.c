@@ -17,7 +17,7 @@
 #include "dwcp_common.bpf.h"
 #include "dwcp_streams.bpf.h"
 
-static const __u64 op_latency_bounds[DWCP_OP_LATENCY_NBOUNDS] = DWCP_OP_LATENCY_BOUNDS;
+DWCP_HIST_TABLES(op_latency, OP_LATENCY);
 
 DWCP_LABEL_COUNTER_MAP(stream_results, DWCP_MAX_LABELS);
 DWCP_LABEL_COUNTER_MAP(stream_errors, DWCP_MAX_LABELS);
@@ -32,6 +32,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, DWCP_MAX_LABELS);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* histograms: dwcp_maps.h */
 	__type(key, struct dwcp_label_key);
 	__type(value, struct dwcp_hist);
 } op_latency SEC(".maps");
@@ -51,7 +52,7 @@ static __always_inline void observe_op(const struct dwcp_label_key *operation, _
 	struct dwcp_hist *hist = lookup_or_init(&op_latency, operation, &zero_hist, DWCP_MAP_OP_LATENCY);
 
 	if (hist)
-		hist_observe(hist, op_latency_bounds, DWCP_OP_LATENCY_NBOUNDS, duration_ns);
+		hist_observe(hist, op_latency_slot_bounds, op_latency_slot_first, duration_ns);
 }
 
 SEC("usdt")

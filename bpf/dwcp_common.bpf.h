@@ -227,15 +227,17 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 	return bpf_map_lookup_elem(map, key);
 }
 
-static __always_inline void hist_observe(struct dwcp_hist *hist, const __u64 *bounds, __u32 nbounds, __u64 value)
+/* One observation: its slot and the sum, two atomic adds (the count is the
+ * total of the slots). */
+static __always_inline void hist_observe(struct dwcp_hist *hist, const __u64 *slot_bounds, const __u16 *slot_first,
+					 __u64 value)
 {
-	__u32 slot = dwcp_hist_slot(bounds, nbounds, value);
+	__u32 slot = dwcp_hist_slot(slot_bounds, slot_first, value);
 
-	if (slot > DWCP_HIST_MAX_BOUNDS)
-		slot = DWCP_HIST_MAX_BOUNDS;
-	counter_add(&hist->buckets[slot], 1);
+	if (slot >= DWCP_HIST_SLOTS)
+		slot = DWCP_HIST_SLOTS - 1;
+	counter_add(&hist->slots[slot], 1);
 	counter_add(&hist->sum, value);
-	counter_add(&hist->count, 1);
 }
 
 static __always_inline __u32 current_tgid(void)

@@ -7,11 +7,12 @@
  */
 #include "dwcp_common.bpf.h"
 
-static const __u64 sync_bounds[DWCP_FEDERATION_SYNC_NBOUNDS] = DWCP_FEDERATION_SYNC_BOUNDS;
+DWCP_HIST_TABLES(sync, FEDERATION_SYNC);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, DWCP_MAX_LABELS);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* histograms: dwcp_maps.h */
 	__type(key, struct dwcp_two_label_key);
 	__type(value, struct dwcp_hist);
 } sync_durations SEC(".maps");
@@ -31,7 +32,7 @@ int DWCP_USDT(federation_sync, const char *remote_cluster, const char *sync_type
 	read_label(key.second, sync_type, DWCP_PROBE_FEDERATION_SYNC);
 	hist = lookup_or_init(&sync_durations, &key, &zero_hist, DWCP_MAP_FEDERATION_SYNC);
 	if (hist)
-		hist_observe(hist, sync_bounds, DWCP_FEDERATION_SYNC_NBOUNDS, duration_ns);
+		hist_observe(hist, sync_slot_bounds, sync_slot_first, duration_ns);
 	return 0;
 }
 

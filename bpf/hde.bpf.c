@@ -10,11 +10,12 @@
  */
 #include "dwcp_common.bpf.h"
 
-static const __u64 compression_bounds[DWCP_COMPRESSION_NBOUNDS] = DWCP_COMPRESSION_BOUNDS;
+DWCP_HIST_TABLES(compression, COMPRESSION);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, DWCP_MAX_LABELS);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* histograms: dwcp_maps.h */
 	__type(key, struct dwcp_label_key);
 	__type(value, struct dwcp_hde_type_stats);
 } hde_by_type SEC(".maps");
@@ -63,7 +64,7 @@ int DWCP_USDT(compress, const char *data_type, __u64 original_bytes, __u64 compr
 	counter_add(&stats->bytes_original, original_bytes);
 	counter_add(&stats->bytes_compressed, compressed_bytes);
 	if (compressed_bytes != 0)
-		hist_observe(&stats->ratio, compression_bounds, DWCP_COMPRESSION_NBOUNDS,
+		hist_observe(&stats->ratio, compression_slot_bounds, compression_slot_first,
 			     dwcp_ratio_milli(original_bytes, compressed_bytes));
 	return 0;
 }

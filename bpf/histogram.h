@@ -4,17 +4,27 @@
  * programs and the exporter.
  *
  * What it offers
- *   - struct dwcp_hist: per-bucket (not cumulative) counts, a sum and a count,
- *     in the raw unit of the observation (nanoseconds, ratio x 1000).
- *   - The bucket bounds of each histogram kind, chosen for what it measures,
- *     as inclusive upper bounds ("le") in the raw unit.
- *   - dwcp_hist_slot(): the bucket of a value; the same code runs in BPF and
- *     in the unit tests.
+ *   - struct dwcp_hist: per-slot (not cumulative) counts and a sum, in the
+ *     raw unit of the observation (nanoseconds, ratio x 1000).
+ *   - dwcp_hist_slot(): the slot of a value, in a few dozen instructions
+ *     and no branch; the same code runs in BPF and in the unit tests.
+ *   - DWCP_HIST_TABLES(): the tables a BPF object needs for one kind.
+ *   - dwcp_hist_count(): the observations a histogram holds.
+ *   - dwcp_classic_bucket(): a classic bucket by its definition (ground truth).
  *   - dwcp_ratio_milli(): original/compressed x 1000 without overflow.
  *
- * Bounds are explicit rather than log2 so that the exporter's "le" labels are
- * the round numbers operators write in PromQL, and so that the SLA the seed
- * names (a 5-minute migration) is a bucket bound, not an interpolation.
+ * Two kinds of bucket from one count. Each histogram is served with classic
+ * buckets, whose bounds are the round numbers operators write in PromQL
+ * ("le"), and with native buckets of schema 3, whose bounds are the powers
+ * of 2^(1/8) of the base unit (seconds, ratio): eight per power of two, so
+ * a quantile is good to about 4%. The bounds of both kinds, rounded down to
+ * the raw unit, are the slot bounds (bpf/gen_hist_slots.py writes them into
+ * dwcp_hist_slots.h at build time, with every kind's classic bounds), and a
+ * value is counted once, in its slot: the slot with the first bound >= the
+ * value, upper bounds inclusive as in Prometheus. Slot 0 (bound 0) is the
+ * zero bucket. The exporter sums slots into either kind of bucket, so the
+ * classic and the native counts of one scrape are the same observations,
+ * whatever runs concurrently; the count is their total.
  */
 #ifndef DWCP_HISTOGRAM_H
 #define DWCP_HISTOGRAM_H
@@ -26,13 +36,14 @@
 #define DWCP_HIST_INLINE static inline
 #endif
 
-/* Finite buckets at most; one more slot counts values above the last bound. */
+#include "dwcp_hist_slots.h"
+
+/* Classic bounds one kind has at most. */
 #define DWCP_HIST_MAX_BOUNDS 24
 
 struct dwcp_hist {
-	__u64 buckets[DWCP_HIST_MAX_BOUNDS + 1];
+	__u64 slots[DWCP_HIST_SLOTS];
 	__u64 sum;
-	__u64 count;
 };
 
 enum dwcp_hist_kind {
@@ -48,73 +59,113 @@ enum dwcp_hist_kind {
 #define DWCP_NS_PER_S 1000000000ull
 #define DWCP_RATIO_SCALE 1000ull
 
-/* AMST operations: 50 us to 10 s. */
-#define DWCP_OP_LATENCY_BOUNDS                                                 \
-	{                                                                      \
-		50 * DWCP_NS_PER_US, 100 * DWCP_NS_PER_US,                     \
-			250 * DWCP_NS_PER_US, 500 * DWCP_NS_PER_US,            \
-			1 * DWCP_NS_PER_MS, 2500 * DWCP_NS_PER_US,             \
-			5 * DWCP_NS_PER_MS, 10 * DWCP_NS_PER_MS,               \
-			25 * DWCP_NS_PER_MS, 50 * DWCP_NS_PER_MS,              \
-			100 * DWCP_NS_PER_MS, 250 * DWCP_NS_PER_MS,            \
-			500 * DWCP_NS_PER_MS, 1 * DWCP_NS_PER_S,               \
-			2500 * DWCP_NS_PER_MS, 5 * DWCP_NS_PER_S,              \
-			10 * DWCP_NS_PER_S                                     \
-	}
-#define DWCP_OP_LATENCY_NBOUNDS 17
-
-/* Compression ratio original/compressed: 1x to 100x; the seed's alert is 3x. */
-#define DWCP_COMPRESSION_BOUNDS                                                \
-	{                                                                      \
-		1000, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 15000,  \
-			20000, 30000, 50000, 75000, 100000                     \
-	}
-#define DWCP_COMPRESSION_NBOUNDS 15
-
-/* Migrations: 1 s to 1 h; 300 s is the seed's SLA, 600 s twice it. */
-#define DWCP_MIGRATION_BOUNDS                                                  \
-	{                                                                      \
-		1 * DWCP_NS_PER_S, 2 * DWCP_NS_PER_S, 5 * DWCP_NS_PER_S,       \
-			10 * DWCP_NS_PER_S, 15 * DWCP_NS_PER_S,                \
-			30 * DWCP_NS_PER_S, 60 * DWCP_NS_PER_S,                \
-			120 * DWCP_NS_PER_S, 180 * DWCP_NS_PER_S,              \
-			240 * DWCP_NS_PER_S, 300 * DWCP_NS_PER_S,              \
-			450 * DWCP_NS_PER_S, 600 * DWCP_NS_PER_S,              \
-			900 * DWCP_NS_PER_S, 1800 * DWCP_NS_PER_S,             \
-			3600 * DWCP_NS_PER_S                                   \
-	}
-#define DWCP_MIGRATION_NBOUNDS 16
-
-/* Federation syncs: 10 ms to 5 min. */
-#define DWCP_FEDERATION_SYNC_BOUNDS                                            \
-	{                                                                      \
-		10 * DWCP_NS_PER_MS, 25 * DWCP_NS_PER_MS,                      \
-			50 * DWCP_NS_PER_MS, 100 * DWCP_NS_PER_MS,             \
-			250 * DWCP_NS_PER_MS, 500 * DWCP_NS_PER_MS,            \
-			1 * DWCP_NS_PER_S, 2500 * DWCP_NS_PER_MS,              \
-			5 * DWCP_NS_PER_S, 10 * DWCP_NS_PER_S,                 \
-			30 * DWCP_NS_PER_S, 60 * DWCP_NS_PER_S,                \
-			120 * DWCP_NS_PER_S, 300 * DWCP_NS_PER_S               \
-	}
-#define DWCP_FEDERATION_SYNC_NBOUNDS 14
+/* The slot tables of one kind (KIND: OP_LATENCY, ...), as a BPF object
+ * keeps them in .rodata: the slot bounds and the first slot of each
+ * subrange. */
+#define DWCP_HIST_TABLES(prefix, KIND)                                         \
+	static const __u64 prefix##_slot_bounds[DWCP_SLOT_TABLE_LEN] = DWCP_##KIND##_SLOT_BOUNDS; \
+	static const __u16 prefix##_slot_first[DWCP_SLOT_SUBRANGES] = DWCP_##KIND##_SLOT_FIRST
 
 /*
- * Index of the bucket that counts value: the first bound >= value, or nbounds
- * when value exceeds every bound (counted only by +Inf). Bounds ascend.
- * A linear scan: at most 24 compares, bounded for the verifier, and no
- * __builtin_clz (clang 14 cannot lower it for BPF).
+ * Keeps the compiler from seeing through x: without it clang turns the
+ * arithmetic below back into compares, which BPF can only lower to
+ * branches (no setcc, no cmov): mispredicted on varied values, and a
+ * verifier state per path.
  */
-DWCP_HIST_INLINE __u32 dwcp_hist_slot(const __u64 *bounds, __u32 nbounds, __u64 value)
+#define DWCP_OPAQUE(x) asm volatile("" : "+r"(x))
+
+#ifdef __clang__
+#define DWCP_UNROLL _Pragma("unroll")
+#else
+#define DWCP_UNROLL
+#endif
+
+/* 1 when x != 0, for x < 2^63: x | -x has its top bit set exactly then. */
+DWCP_HIST_INLINE __u64 dwcp_nonzero(__u64 x)
+{
+	__u64 neg = -x;
+
+	DWCP_OPAQUE(neg);
+	return (x | neg) >> 63;
+}
+
+/* 1 when a < v: the borrow of a - v (Hacker's Delight, 2-13). */
+DWCP_HIST_INLINE __u64 dwcp_below(__u64 a, __u64 v)
+{
+	__u64 diff = a - v;
+
+	DWCP_OPAQUE(diff);
+	return ((~a & v) | (~(a ^ v) & diff)) >> 63;
+}
+
+/* floor(log2(v)), and 0 for v = 0 (clang 14 cannot lower __builtin_clzll
+ * for BPF). */
+DWCP_HIST_INLINE __u64 dwcp_log2(__u64 v)
+{
+	__u64 r = 0, s;
+
+	s = dwcp_nonzero(v >> 32) << 5;
+	v >>= s;
+	r |= s;
+	s = dwcp_nonzero(v >> 16) << 4;
+	v >>= s;
+	r |= s;
+	s = dwcp_nonzero(v >> 8) << 3;
+	v >>= s;
+	r |= s;
+	s = dwcp_nonzero(v >> 4) << 2;
+	v >>= s;
+	r |= s;
+	s = dwcp_nonzero(v >> 2) << 1;
+	v >>= s;
+	r |= s;
+	return r | (v >> 1);
+}
+
+/*
+ * The slot of value: the number of slot bounds below it. Its power of two
+ * k and the next four bits name one of 1024 subranges; first[] holds how
+ * many bounds lie below each, and at most DWCP_SLOT_WINDOW bounds lie inside
+ * one (the generator checks), so a few compares of the bounds that follow
+ * finish the count. Every index is masked to its table, which is what the
+ * verifier needs to know.
+ */
+DWCP_HIST_INLINE __u32 dwcp_hist_slot(const __u64 *slot_bounds, const __u16 *first, __u64 value)
+{
+	__u64 k = dwcp_log2(value);
+	__u64 sub = ((value << (63 - k)) >> (63 - DWCP_SLOT_SUB_BITS)) & ((1u << DWCP_SLOT_SUB_BITS) - 1);
+	__u64 base = first[((k << DWCP_SLOT_SUB_BITS) | sub) & (DWCP_SLOT_SUBRANGES - 1)];
+	__u64 slot = base;
+	int j;
+
+	DWCP_UNROLL
+	for (j = 0; j < DWCP_SLOT_WINDOW; j++)
+		slot += dwcp_below(slot_bounds[(base + j) & (DWCP_SLOT_TABLE_LEN - 1)], value);
+	return (__u32)slot;
+}
+
+/* The classic bucket of value by its definition, the first bound >= value
+ * (nbounds: above every bound), for the ground truth the simulator and the
+ * tests keep; BPF counts slots instead. */
+DWCP_HIST_INLINE __u32 dwcp_classic_bucket(const __u64 *bounds, __u32 nbounds, __u64 value)
 {
 	__u32 i;
 
-	for (i = 0; i < DWCP_HIST_MAX_BOUNDS; i++) {
-		if (i >= nbounds)
-			break;
+	for (i = 0; i < nbounds; i++)
 		if (value <= bounds[i])
 			return i;
-	}
-	return nbounds < DWCP_HIST_MAX_BOUNDS ? nbounds : DWCP_HIST_MAX_BOUNDS;
+	return nbounds;
+}
+
+/* How many observations a histogram holds: the total of its slots. */
+DWCP_HIST_INLINE __u64 dwcp_hist_count(const struct dwcp_hist *hist)
+{
+	__u64 n = 0;
+	__u32 i;
+
+	for (i = 0; i < DWCP_HIST_SLOTS; i++)
+		n += hist->slots[i];
+	return n;
 }
 
 /*
@@ -135,17 +186,20 @@ DWCP_HIST_INLINE __u64 dwcp_ratio_milli(__u64 original, __u64 compressed)
 		return ~0ull;
 	/* three decimal digits of rest/compressed by long division; 10 * rest
 	 * may not fit in 64 bits, so each step adds rest ten times modulo
-	 * compressed (bounded loops: fine for the verifier) */
+	 * compressed. Without a branch: thirty data-dependent branches would
+	 * be mispredicted, and the verifier would walk their paths with the
+	 * value precise, since it goes on to index the slot tables. */
 	for (digit_pos = 0; digit_pos < 3; digit_pos++) {
 		__u64 r = 0, digit = 0;
 
+		DWCP_UNROLL
 		for (step = 0; step < 10; step++) {
-			if (r >= compressed - rest) {
-				r -= compressed - rest;
-				digit++;
-			} else {
-				r += rest;
-			}
+			__u64 gap = compressed - rest;          /* r + rest >= compressed iff r >= gap */
+			__u64 wraps = 1 - dwcp_below(r, gap);   /* 1: the step wraps around */
+			__u64 mask = -wraps;
+
+			r = ((r - gap) & mask) | ((r + rest) & ~mask);
+			digit += wraps;
 		}
 		fraction = fraction * 10 + digit;
 		rest = r;

@@ -10,7 +10,7 @@
  */
 #include "dwcp_common.bpf.h"
 
-static const __u64 migration_bounds[DWCP_MIGRATION_NBOUNDS] = DWCP_MIGRATION_BOUNDS;
+DWCP_HIST_TABLES(migration, MIGRATION);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -22,6 +22,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, DWCP_MAX_LABELS);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* histograms: dwcp_maps.h */
 	__type(key, struct dwcp_migration_outcome_key);
 	__type(value, struct dwcp_hist);
 } migration_outcomes SEC(".maps");
@@ -92,7 +93,7 @@ static __always_inline void finish_migration(const struct dwcp_proc_label_key *k
 	outcome->success = flag_arg(success, probe);
 	hist = lookup_or_init(&migration_outcomes, outcome, &zero_hist, DWCP_MAP_MIGRATION_DURATION);
 	if (hist)
-		hist_observe(hist, migration_bounds, DWCP_MIGRATION_NBOUNDS, now > start_ns ? now - start_ns : 0);
+		hist_observe(hist, migration_slot_bounds, migration_slot_first, now > start_ns ? now - start_ns : 0);
 }
 
 SEC("usdt")

@@ -112,14 +112,16 @@ static const __u64 byte_bounds[] = { 64, 256, 1024, 4096, 16384, 65536, 262144, 
 
 static struct {
 	uint64_t sent, recv;
-	struct dwcp_hist hist;
+	struct {
+		uint64_t buckets[NBYTE_BOUNDS + 1], sum, count;
+	} hist;
 } inproc;
 
 static __attribute__((noinline)) void loop_inproc(long n, const char *id)
 {
 	for (long i = 0; i < n; i++) {
 		uint64_t sent = SENT(i), recv = RECV(i);
-		__u32 slot = dwcp_hist_slot(byte_bounds, NBYTE_BOUNDS, sent);
+		__u32 slot = dwcp_classic_bucket(byte_bounds, NBYTE_BOUNDS, sent);
 
 		__asm__ volatile("" : : "r"(id));
 		__atomic_fetch_add(&inproc.sent, sent, __ATOMIC_RELAXED);

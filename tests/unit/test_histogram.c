@@ -1,101 +1,199 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * test_histogram.c: bpf/histogram.h as userspace sees it: the bucket of a
- * value at and around every bound of every kind, and the compression ratio
- * in thousandths at its edges.
+ * test_histogram.c: bpf/histogram.h as userspace sees it: the slot of a
+ * value at and around every slot bound of every kind and across every
+ * magnitude, against the definition; each slot's classic and native bucket
+ * against the real bounds; the sums hist_render serves; and the compression
+ * ratio in thousandths at its edges.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
-#include "histogram.h"
+#include <math.h>
 
-static const __u64 op_latency[] = DWCP_OP_LATENCY_BOUNDS;
-static const __u64 compression[] = DWCP_COMPRESSION_BOUNDS;
-static const __u64 migration[] = DWCP_MIGRATION_BOUNDS;
-static const __u64 federation[] = DWCP_FEDERATION_SYNC_BOUNDS;
+#include "histogram.h"
+#include "exposition/hist_render.h"
+
+#define KIND(name, KIND)                                                                               \
+	{ name, (const __u64[])DWCP_##KIND##_BOUNDS, DWCP_##KIND##_NBOUNDS,                            \
+	  (const __u64[DWCP_SLOT_TABLE_LEN])DWCP_##KIND##_SLOT_BOUNDS,                                  \
+	  (const __u16[DWCP_SLOT_SUBRANGES])DWCP_##KIND##_SLOT_FIRST, (const int16_t[])DWCP_##KIND##_SLOT_NATIVE, \
+	  (const uint8_t[])DWCP_##KIND##_SLOT_CLASSIC, DWCP_##KIND##_NSLOTS, DWCP_##KIND##_SCALE,       \
+	  DWCP_HIST_##KIND }
 
 static const struct {
 	const char *name;
 	const __u64 *bounds;
 	__u32 nbounds;
-	size_t array_len;
+	const __u64 *slot_bounds;
+	const __u16 *slot_first;
+	const int16_t *slot_native;
+	const uint8_t *slot_classic;
+	__u32 nslots;
+	__u64 scale;
+	enum dwcp_hist_kind kind;
 } kinds[] = {
-	{ "op_latency", op_latency, DWCP_OP_LATENCY_NBOUNDS, sizeof(op_latency) / sizeof(op_latency[0]) },
-	{ "compression", compression, DWCP_COMPRESSION_NBOUNDS, sizeof(compression) / sizeof(compression[0]) },
-	{ "migration", migration, DWCP_MIGRATION_NBOUNDS, sizeof(migration) / sizeof(migration[0]) },
-	{ "federation_sync", federation, DWCP_FEDERATION_SYNC_NBOUNDS, sizeof(federation) / sizeof(federation[0]) },
+	KIND("op_latency", OP_LATENCY),
+	KIND("compression", COMPRESSION),
+	KIND("migration", MIGRATION),
+	KIND("federation_sync", FEDERATION_SYNC),
 };
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-/* The reference: the first bound >= v, by definition, with no loop limit. */
-static __u32 reference_slot(const __u64 *b, __u32 n, __u64 v)
+/* The reference: the number of slot bounds below v, by definition. */
+static __u32 reference_slot(size_t k, __u64 v)
 {
-	for (__u32 i = 0; i < n; i++)
-		if (v <= b[i])
-			return i;
+	__u32 n = 0;
+
+	while (n < kinds[k].nslots && kinds[k].slot_bounds[n] < v)
+		n++;
 	return n;
 }
 
-static void test_bounds_tables(void **state)
+static void check_value(size_t k, __u64 v)
+{
+	__u32 got = dwcp_hist_slot(kinds[k].slot_bounds, kinds[k].slot_first, v);
+	__u32 want = reference_slot(k, v);
+
+	if (got != want)
+		fail_msg("%s: slot of %llu is %u, want %u", kinds[k].name, (unsigned long long)v, got, want);
+}
+
+static void test_tables(void **state)
 {
 	(void)state;
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		assert_int_equal(kinds[k].nbounds, kinds[k].array_len);
+	for (size_t k = 0; k < NKINDS; k++) {
+		const __u64 *m = kinds[k].slot_bounds;
+
 		assert_true(kinds[k].nbounds <= DWCP_HIST_MAX_BOUNDS);
+		assert_true(kinds[k].nslots <= DWCP_HIST_SLOTS);
 		for (__u32 i = 1; i < kinds[k].nbounds; i++)
 			assert_true(kinds[k].bounds[i] > kinds[k].bounds[i - 1]);
+		/* slot 0 is the zero bucket; the bounds ascend; the last takes
+		 * every 64-bit value; the padding lies above every value */
+		assert_int_equal(m[0], 0);
+		for (__u32 s = 1; s < kinds[k].nslots; s++)
+			assert_true(m[s] > m[s - 1]);
+		assert_true(m[kinds[k].nslots - 1] == UINT64_MAX);
+		for (__u32 s = kinds[k].nslots; s < DWCP_SLOT_TABLE_LEN; s++)
+			assert_true(m[s] == UINT64_MAX);
+		/* every classic bound is a slot bound */
+		for (__u32 i = 0; i < kinds[k].nbounds; i++)
+			assert_int_equal(m[reference_slot(k, kinds[k].bounds[i])], kinds[k].bounds[i]);
 	}
 	/* the SLA the design names is a bound, not an interpolation */
-	assert_int_equal(migration[10], 300 * DWCP_NS_PER_S);
-	assert_int_equal(compression[4], 3000);
+	assert_int_equal(((const __u64[])DWCP_MIGRATION_BOUNDS)[10], 300 * DWCP_NS_PER_S);
+	assert_int_equal(((const __u64[])DWCP_COMPRESSION_BOUNDS)[4], 3000);
 }
 
-static void test_slot_around_every_bound(void **state)
+/* Every slot bound, its neighbours, powers of two and their neighbours, and
+ * a pseudo-random sweep of every magnitude. */
+static void test_slot_of_every_bound_and_a_sweep(void **state)
 {
-	(void)state;
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		const __u64 *b = kinds[k].bounds;
-		__u32 n = kinds[k].nbounds;
+	__u64 x = 0x9E3779B97F4A7C15ull;
 
-		for (__u32 i = 0; i < n; i++) {
-			assert_int_equal(dwcp_hist_slot(b, n, b[i]), i);     /* le is inclusive */
-			assert_int_equal(dwcp_hist_slot(b, n, b[i] - 1), i); /* bounds start above 1 */
-			assert_int_equal(dwcp_hist_slot(b, n, b[i] + 1), i + 1);
-			assert_int_equal(dwcp_hist_slot(b, n, b[i] + 1), reference_slot(b, n, b[i] + 1));
+	(void)state;
+	for (size_t k = 0; k < NKINDS; k++) {
+		for (__u32 s = 0; s < kinds[k].nslots; s++) {
+			__u64 b = kinds[k].slot_bounds[s];
+
+			check_value(k, b);
+			check_value(k, b + 1);
+			if (b)
+				check_value(k, b - 1);
 		}
-		assert_int_equal(dwcp_hist_slot(b, n, 0), 0);
-		assert_int_equal(dwcp_hist_slot(b, n, UINT64_MAX), n);
+		for (int p = 0; p < 64; p++) {
+			check_value(k, 1ull << p);
+			check_value(k, (1ull << p) - 1);
+			check_value(k, (1ull << p) + 1);
+		}
+		for (int i = 0; i < 300000; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			check_value(k, x >> (i % 64));
+		}
+		check_value(k, 0);
+		check_value(k, UINT64_MAX);
 	}
 }
 
-static void test_slot_degenerate_sizes(void **state)
+/* Which real bound holds v, when floating point can tell: +1 above, -1 at
+ * or below, 0 too close to call. */
+static int side_of(__u64 v, __u64 scale, int index)
 {
-	__u64 full[DWCP_HIST_MAX_BOUNDS];
-	__u64 over[DWCP_HIST_MAX_BOUNDS + 4];
+	long double bound = (long double)scale * exp2l((long double)index / (1 << DWCP_NATIVE_SCHEMA));
+	long double d = (long double)v - bound;
+
+	if (fabsl(d) <= bound * 1e-15L)
+		return 0;
+	return d > 0 ? 1 : -1;
+}
+
+/* A slot's native bucket i holds its values by the real bounds:
+ * scale * 2^((i-1)/8) < v <= scale * 2^(i/8), checked at the slot's
+ * smallest and largest value. Its classic bucket is the definition's. */
+static void test_slot_buckets(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < NKINDS; k++) {
+		const __u64 *m = kinds[k].slot_bounds;
+
+		assert_int_equal(kinds[k].slot_classic[0], 0);
+		for (__u32 s = 1; s < kinds[k].nslots; s++) {
+			__u64 lo = m[s - 1] + 1, hi = m[s];
+			int i = kinds[k].slot_native[s];
+
+			assert_int_equal(kinds[k].slot_classic[s], dwcp_classic_bucket(kinds[k].bounds, kinds[k].nbounds, lo));
+			assert_int_equal(kinds[k].slot_classic[s], dwcp_classic_bucket(kinds[k].bounds, kinds[k].nbounds, hi));
+			if (side_of(lo, kinds[k].scale, i - 1) == -1)
+				fail_msg("%s slot %u: %llu is not above bucket %d's lower bound", kinds[k].name, s,
+					 (unsigned long long)lo, i);
+			if (hi != UINT64_MAX && side_of(hi, kinds[k].scale, i) == 1)
+				fail_msg("%s slot %u: %llu is above bucket %d's upper bound", kinds[k].name, s,
+					 (unsigned long long)hi, i);
+		}
+		/* the first native bucket is the one of 1 raw unit */
+		assert_int_equal(side_of(1, kinds[k].scale, kinds[k].slot_native[1] - 1), 1);
+	}
+}
+
+/* The rendered sums: classic and native totals agree, slot by slot. */
+static void test_sum_slots(void **state)
+{
+	static struct dwcp_hist h;
+	static struct hist_native native;
+	uint64_t classic[DWCP_HIST_MAX_BOUNDS + 1];
 
 	(void)state;
-	/* no bounds: everything is above every bound */
-	assert_int_equal(dwcp_hist_slot(op_latency, 0, 0), 0);
-	assert_int_equal(dwcp_hist_slot(op_latency, 0, UINT64_MAX), 0);
+	for (size_t k = 0; k < NKINDS; k++) {
+		uint64_t total = 0, ctotal = 0, ntotal;
 
-	for (__u32 i = 0; i < DWCP_HIST_MAX_BOUNDS; i++)
-		full[i] = (i + 1) * 10ull;
-	for (__u32 i = 0; i < DWCP_HIST_MAX_BOUNDS; i++) {
-		assert_int_equal(dwcp_hist_slot(full, DWCP_HIST_MAX_BOUNDS, full[i]), i);
-		assert_int_equal(dwcp_hist_slot(full, DWCP_HIST_MAX_BOUNDS, full[i] + 1), i + 1);
+		memset(&h, 0, sizeof(h));
+		for (__u32 s = 0; s < kinds[k].nslots; s++) {
+			h.slots[s] = s * 7 + 1;
+			total += h.slots[s];
+		}
+		assert_int_equal(dwcp_hist_count(&h), total);
+		hist_sum_slots(kinds[k].kind, &h, classic, &native);
+		for (__u32 b = 0; b <= kinds[k].nbounds; b++)
+			ctotal += classic[b];
+		assert_int_equal(ctotal, total);
+		ntotal = native.zero_count;
+		assert_true(native.used <= HIST_NATIVE_MAX_BUCKETS);
+		for (size_t i = 0; i < native.used; i++)
+			ntotal += native.counts[i];
+		assert_int_equal(ntotal, total);
+		assert_int_equal(native.zero_count, h.slots[0]);
+		assert_int_equal(native.first_index, kinds[k].slot_native[1]);
+		/* the native bucket of 1 raw unit holds slot 1 alone */
+		assert_int_equal(native.counts[0], h.slots[1]);
 	}
-	assert_int_equal(dwcp_hist_slot(full, DWCP_HIST_MAX_BOUNDS, 0), 0);
-	assert_int_equal(dwcp_hist_slot(full, DWCP_HIST_MAX_BOUNDS, UINT64_MAX), DWCP_HIST_MAX_BOUNDS);
-
-	/* more bounds than a struct dwcp_hist can count: clamped to the last slot */
-	for (__u32 i = 0; i < DWCP_HIST_MAX_BOUNDS + 4; i++)
-		over[i] = (i + 1) * 10ull;
-	assert_int_equal(dwcp_hist_slot(over, DWCP_HIST_MAX_BOUNDS + 4, UINT64_MAX), DWCP_HIST_MAX_BOUNDS);
-	assert_true(dwcp_hist_slot(over, DWCP_HIST_MAX_BOUNDS + 4, over[DWCP_HIST_MAX_BOUNDS + 2]) <=
-		    DWCP_HIST_MAX_BOUNDS);
 }
 
 /* Exact floor(original * 1000 / compressed) with 128-bit arithmetic. */
@@ -223,9 +321,10 @@ static void test_ratio_sweep(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bounds_tables),
-		cmocka_unit_test(test_slot_around_every_bound),
-		cmocka_unit_test(test_slot_degenerate_sizes),
+		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_slot_of_every_bound_and_a_sweep),
+		cmocka_unit_test(test_slot_buckets),
+		cmocka_unit_test(test_sum_slots),
 		cmocka_unit_test(test_ratio_edges),
 		cmocka_unit_test(test_ratio_large_remainders),
 		cmocka_unit_test(test_ratio_rounds_down_when_remainder_is_huge),

@@ -206,7 +206,7 @@ void ledger_op_end(struct ledger_op op)
 
 static void timed_observe(struct ledger_timed *t, const __u64 *bounds, __u32 nbounds, uint64_t ns)
 {
-	t->buckets[dwcp_hist_slot(bounds, nbounds, ns)]++;
+	t->buckets[dwcp_classic_bucket(bounds, nbounds, ns)]++;
 	t->sum_ns += ns;
 	t->count++;
 }
@@ -249,7 +249,7 @@ void ledger_compress(const char *data_type, uint64_t original_bytes,
 	if (compressed_bytes > 0) {
 		uint64_t r = dwcp_ratio_milli(original_bytes, compressed_bytes);
 
-		t->buckets[dwcp_hist_slot(ledger_compression_bounds, DWCP_COMPRESSION_NBOUNDS, r)]++;
+		t->buckets[dwcp_classic_bucket(ledger_compression_bounds, DWCP_COMPRESSION_NBOUNDS, r)]++;
 		t->sum_milli += r;
 		t->count++;
 	}

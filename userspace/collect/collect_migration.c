@@ -27,7 +27,7 @@ void collect_migration_outcomes(struct collect_ctx *ctx)
 			if (success)
 				hist_render(ctx->w, labels, n + 2, DWCP_HIST_MIGRATION, h);
 			else
-				expo_sample_u64(ctx->w, NULL, labels, n + 2, h->count);
+				expo_sample_u64(ctx->w, NULL, labels, n + 2, dwcp_hist_count(h));
 		}
 	}
 }

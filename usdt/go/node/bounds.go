@@ -2,10 +2,10 @@
 
 package main
 
-// bounds.go: the histogram bucket bounds of bpf/histogram.h, in their raw
+// bounds.go: the classic histogram bounds of bpf/gen_hist_slots.py, in their raw
 // units, so that the ledger can say which bucket every observation the node
 // timed itself falls in. tests/integration/test_go_node.py holds them to
-// histogram.h.
+// the header it generates.
 
 const nsPerMs = 1_000_000
 
