@@ -180,6 +180,9 @@ DWCP_HIST_INLINE __u64 dwcp_ratio_milli(__u64 original, __u64 compressed)
 
 	if (compressed == 0)
 		return 0;
+	/* below 2^54 bytes (16 PiB) original x 1000 fits in 64 bits */
+	if (original <= ~0ull / DWCP_RATIO_SCALE)
+		return original * DWCP_RATIO_SCALE / compressed;
 	whole = original / compressed;
 	rest = original % compressed;
 	if (whole > ~0ull / DWCP_RATIO_SCALE)

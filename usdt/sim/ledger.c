@@ -204,6 +204,29 @@ void ledger_op_end(struct ledger_op op)
 	unlock();
 }
 
+/* Keeps one raw observation for the ledger's "# value" lines (caller holds
+ * the lock). Out of memory loses only the list: the test then fails on a
+ * count that does not match. */
+static void record_value(const char *family, const struct ledger_key *k, uint64_t raw)
+{
+	struct ledger_value *v;
+
+	if (L.nvalues == L.values_cap) {
+		size_t cap = L.values_cap ? 2 * L.values_cap : 1024;
+		struct ledger_value *grown = realloc(L.values, cap * sizeof(*grown));
+
+		if (!grown)
+			return;
+		L.values = grown;
+		L.values_cap = cap;
+	}
+	v = &L.values[L.nvalues++];
+	v->family = family;
+	memcpy(v->a, k->a, sizeof(v->a));
+	memcpy(v->b, k->b, sizeof(v->b));
+	v->raw = raw;
+}
+
 static void timed_observe(struct ledger_timed *t, const __u64 *bounds, __u32 nbounds, uint64_t ns)
 {
 	t->buckets[dwcp_classic_bucket(bounds, nbounds, ns)]++;
@@ -213,11 +236,14 @@ static void timed_observe(struct ledger_timed *t, const __u64 *bounds, __u32 nbo
 
 void ledger_op_duration(const char *operation, uint64_t duration_ns)
 {
+	struct ledger_timed *t;
+
 	lock();
 	DWCP_OP_DURATION(operation, duration_ns);
 	L.fired[P_op_duration]++;
-	timed_observe(lookup(&L.timed_ops, operation, NULL, 0), ledger_op_latency_bounds, DWCP_OP_LATENCY_NBOUNDS,
-		      duration_ns);
+	t = lookup(&L.timed_ops, operation, NULL, 0);
+	timed_observe(t, ledger_op_latency_bounds, DWCP_OP_LATENCY_NBOUNDS, duration_ns);
+	record_value("dwcp_amst_latency_seconds", &t->k, duration_ns);
 	unlock();
 }
 
@@ -252,6 +278,7 @@ void ledger_compress(const char *data_type, uint64_t original_bytes,
 		t->buckets[dwcp_classic_bucket(ledger_compression_bounds, DWCP_COMPRESSION_NBOUNDS, r)]++;
 		t->sum_milli += r;
 		t->count++;
+		record_value("dwcp_hde_compression_ratio", &t->k, r);
 	}
 	L.compress_ops++;
 	L.delta_hits += delta_hit ? 1 : 0;
@@ -358,11 +385,14 @@ void ledger_speedup(const char *vm_type, uint64_t factor_x1000)
 void ledger_federation_sync(const char *remote_cluster, const char *sync_type,
 			    uint64_t duration_ns)
 {
+	struct ledger_timed *t;
+
 	lock();
 	DWCP_FEDERATION_SYNC(remote_cluster, sync_type, duration_ns);
 	L.fired[P_federation_sync]++;
-	timed_observe(lookup(&L.fed, remote_cluster, sync_type, 0), ledger_federation_bounds,
-		      DWCP_FEDERATION_SYNC_NBOUNDS, duration_ns);
+	t = lookup(&L.fed, remote_cluster, sync_type, 0);
+	timed_observe(t, ledger_federation_bounds, DWCP_FEDERATION_SYNC_NBOUNDS, duration_ns);
+	record_value("dwcp_federation_sync_duration_seconds", &t->k, duration_ns);
 	unlock();
 }
 

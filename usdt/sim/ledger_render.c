@@ -201,6 +201,11 @@ void ledger_render(const struct ledger_state *s, int pid, struct linebuf *header
 	linebuf_addf(header, "# dwcp-sim ledger v1 pid=%d", pid);
 	for (i = 0; i < P_COUNT; i++)
 		linebuf_addf(header, "# fired %s %" PRIu64, ledger_probe_names[i], s->fired[i]);
+	/* the raw observations behind the histograms the sim timed itself:
+	 * family, first label, second label ("-": none), raw value */
+	for (size_t v = 0; v < s->nvalues; v++)
+		linebuf_addf(header, "# value %s %s %s %" PRIu64, s->values[v].family, s->values[v].a,
+			     s->values[v].b[0] ? s->values[v].b : "-", s->values[v].raw);
 	render_amst(s, body);
 	render_hde(s, body);
 	render_migration(s, body);

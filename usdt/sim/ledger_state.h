@@ -73,6 +73,16 @@ struct ledger_timed {
 	uint64_t sum_ns, count;
 };
 
+/* One observation the sim made itself, in the raw unit (nanoseconds, ratio
+ * x 1000): the ledger lists them so that a test can compute exact
+ * quantiles. */
+struct ledger_value {
+	const char *family;
+	char a[LEDGER_LABEL_LEN];
+	char b[LEDGER_LABEL_LEN];
+	uint64_t raw;
+};
+
 struct ledger_stream {
 	char id[LEDGER_LABEL_LEN];
 	uint64_t sent, received;
@@ -106,6 +116,9 @@ struct ledger_state {
 	struct ledger_table health, features;
 	bool version_set;
 	char version[3][LEDGER_LABEL_LEN];
+
+	struct ledger_value *values;
+	size_t nvalues, values_cap;
 };
 
 extern const char *const ledger_probe_names[P_COUNT];
