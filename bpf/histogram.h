@@ -134,13 +134,23 @@ DWCP_HIST_INLINE __u32 dwcp_hist_slot(const __u64 *slot_bounds, const __u16 *fir
 {
 	__u64 k = dwcp_log2(value);
 	__u64 sub = ((value << (63 - k)) >> (63 - DWCP_SLOT_SUB_BITS)) & ((1u << DWCP_SLOT_SUB_BITS) - 1);
-	__u64 base = first[((k << DWCP_SLOT_SUB_BITS) | sub) & (DWCP_SLOT_SUBRANGES - 1)];
-	__u64 slot = base;
+	__u64 subrange = (k << DWCP_SLOT_SUB_BITS) | sub;
+	__u64 base, slot;
 	int j;
 
+	/* the masks must come last, where the verifier sees them: kernels
+	 * before 6.x lose the bounds of an OR, so clang may not fold a mask
+	 * into the operands */
+	DWCP_OPAQUE(subrange);
+	base = first[subrange & (DWCP_SLOT_SUBRANGES - 1)];
+	slot = base;
 	DWCP_UNROLL
-	for (j = 0; j < DWCP_SLOT_WINDOW; j++)
-		slot += dwcp_below(slot_bounds[(base + j) & (DWCP_SLOT_TABLE_LEN - 1)], value);
+	for (j = 0; j < DWCP_SLOT_WINDOW; j++) {
+		__u64 index = base + j;
+
+		DWCP_OPAQUE(index);
+		slot += dwcp_below(slot_bounds[index & (DWCP_SLOT_TABLE_LEN - 1)], value);
+	}
 	return (__u32)slot;
 }
 
