@@ -65,9 +65,9 @@ endif
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
 CFLAGS    += $(CPPFLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP \
-	     -I$(OUT) -Ibpf -Iusdt -Iuserspace \
+	     -I$(OUT) -I$(OUT)/gen/exposition -Ibpf -Iusdt -Iuserspace \
 	     -DDWCP_BPF_VERSION='"$(VERSION)"' -DDWCP_BPF_GIT_COMMIT='"$(GIT_COMMIT)"'
-LDLIBS    += -lbpf -lelf -lz -lyaml -lmicrohttpd -lgnutls -lcrypt -lcap -lsystemd -lpthread -lm
+LDLIBS    += -lbpf -lelf -lz -lyaml -lmicrohttpd -lgnutls -lcrypt -lcap -lsystemd -lprotobuf-c -lpthread -lm
 
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (make test-asan).
 ifeq ($(SANITIZE),1)
@@ -87,7 +87,25 @@ SKELETONS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 USERSPACE_LAYERS := base config exposition web probes collect
 EXPORTER_SRCS := $(wildcard userspace/*.c $(patsubst %,userspace/%/*.c,$(USERSPACE_LAYERS)))
 EXPORTER_OBJS := $(patsubst userspace/%.c,$(OUT)/obj/userspace/%.o,$(EXPORTER_SRCS))
-LIB_OBJS      := $(filter-out $(OUT)/obj/userspace/main.o,$(EXPORTER_OBJS))
+
+# The protobuf exposition's messages (userspace/exposition/expo_protobuf.c):
+# C code that protoc-c (run on the build host, also for a cross build)
+# generates at build time, never committed, from
+#   io/prometheus/client/metrics.proto of the Prometheus client model 0.3.0
+#     as Debian 12 ships it (golang-github-prometheus-client-model-dev;
+#     proto2, with the native histogram fields), and
+#   google/protobuf/timestamp.proto, which it imports (libprotobuf-dev).
+# OUT/gen/LAYER/ holds a layer's generated code: these belong to the
+# exposition layer (tests/structure/check_layers.py).
+PROTO_MODEL   ?= /usr/share/gocode/src/github.com/prometheus/client_model
+PROTO_INCLUDE ?= /usr/include
+PROTOC_C      ?= protoc-c
+PROTO_FILES   := $(PROTO_MODEL)/io/prometheus/client/metrics.proto $(PROTO_INCLUDE)/google/protobuf/timestamp.proto
+PROTO_GEN     := $(OUT)/gen/exposition
+PROTO_SRCS    := $(PROTO_GEN)/io/prometheus/client/metrics.pb-c.c $(PROTO_GEN)/google/protobuf/timestamp.pb-c.c
+PROTO_OBJS    := $(patsubst $(OUT)/gen/%.c,$(OUT)/obj/gen/%.o,$(PROTO_SRCS))
+
+LIB_OBJS      := $(filter-out $(OUT)/obj/userspace/main.o,$(EXPORTER_OBJS)) $(PROTO_OBJS)
 
 SIM_SRCS   := $(wildcard usdt/sim/*.c)
 SIM_OBJS   := $(patsubst usdt/sim/%.c,$(OUT)/obj/sim/%.o,$(SIM_SRCS))
@@ -161,7 +179,18 @@ $(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUT)/obj/userspace/%.o: userspace/%.c $(OUT)/ids.ok | $(SKELETONS) $(SYSROOT_DEP)
+$(OUT)/obj/userspace/%.o: userspace/%.c $(OUT)/ids.ok | $(SKELETONS) $(PROTO_GEN)/.generated $(SYSROOT_DEP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
+
+# Both files in one run of protoc-c; the stamp stands for its outputs.
+$(PROTO_GEN)/.generated: $(PROTO_FILES)
+	$(call msg,PROTOC-C,$(PROTO_GEN))
+	$(Q)rm -rf $(PROTO_GEN) && mkdir -p $(PROTO_GEN) && $(PROTOC_C) --proto_path=$(PROTO_MODEL) \
+		--proto_path=$(PROTO_INCLUDE) --c_out=$(PROTO_GEN) $(PROTO_FILES) && touch $@
+$(PROTO_SRCS): $(PROTO_GEN)/.generated
+
+$(OUT)/obj/gen/%.o: $(OUT)/gen/%.c | $(SYSROOT_DEP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
 
@@ -287,10 +316,15 @@ bench: deps
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_OBJS    := $(patsubst userspace/%.c,$(OUT)/fuzz/obj/%.o,$(filter-out userspace/main.c,$(EXPORTER_SRCS)))
+FUZZ_OBJS    := $(patsubst userspace/%.c,$(OUT)/fuzz/obj/%.o,$(filter-out userspace/main.c,$(EXPORTER_SRCS))) \
+		$(patsubst $(OUT)/gen/%.c,$(OUT)/fuzz/obj/gen/%.o,$(PROTO_SRCS))
 FUZZ_SAN     := address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-$(OUT)/fuzz/obj/%.o: userspace/%.c | $(SKELETONS)
+$(OUT)/fuzz/obj/%.o: userspace/%.c | $(SKELETONS) $(PROTO_GEN)/.generated
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(CFLAGS) -O1 -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+
+$(OUT)/fuzz/obj/gen/%.o: $(OUT)/gen/%.c
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(CFLAGS) -O1 -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
 
@@ -397,7 +431,9 @@ install-go:
 
 # ---- make deb: the tree of make install PREFIX=/usr, with dpkg-deb ----
 # Built with Debian's hardening flags in its own folder; control files from
-# configs/debian/; the runtime Depends computed by dpkg-shlibdeps. With
+# configs/debian/ (its Build-Depends, what building needs, as .ci/install-deps
+# installs it, is left out: a binary package has no such field); the
+# runtime Depends computed by dpkg-shlibdeps (libprotobuf-c1 too). With
 # ARCH=arm64: that architecture's flags, its strip, and dpkg-shlibdeps
 # reading the sysroot's dpkg database (cross/sysroot.py) for the symbols
 # and shlibs files of the arm64 libraries.
@@ -426,7 +462,7 @@ deb: deps $(SYSROOT_DEP)
 		sed -n 's/^shlibs:Depends=//p'); \
 	size=$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1); \
 	sed -e "s/@VERSION@/$(VERSION)/" -e "s/@ARCH@/$(DEB_ARCH)/" -e "s/@DEPENDS@/$$deps/" -e "s/@SIZE@/$$size/" \
-		configs/debian/control > $(DEB_ROOT)/DEBIAN/control
+		-e '/^Build-Depends:/,/^[^ ]/{/^[^ ]/!d;/^Build-Depends:/d}' configs/debian/control > $(DEB_ROOT)/DEBIAN/control
 	$(Q)cd $(DEB_ROOT) && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | sort -z | xargs -0 md5sum > DEBIAN/md5sums
 	$(Q)dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DEB) >/dev/null
 	$(call msg,DEB,$(DEB))
@@ -434,4 +470,5 @@ deb: deps $(SYSROOT_DEP)
 clean:
 	$(Q)rm -rf $(OUT)
 
--include $(wildcard $(OUT)/obj/*/*.d $(OUT)/obj/userspace/*/*.d $(OUT)/tests/*.d $(OUT)/fuzz/obj/*.d $(OUT)/fuzz/obj/*/*.d)
+-include $(wildcard $(OUT)/obj/*/*.d $(OUT)/obj/userspace/*/*.d $(OUT)/obj/gen/*/*/*/*/*.d $(OUT)/tests/*.d \
+	$(OUT)/fuzz/obj/*.d $(OUT)/fuzz/obj/*/*.d)

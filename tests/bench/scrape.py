@@ -6,6 +6,9 @@ Waits until the exporter reports exactly --streams active streams (so the
 maps are populated), then times --scrapes sequential scrapes on one
 keep-alive connection, as Prometheus does, and prints one Markdown row:
 streams | median ms | p99 ms | bytes plain | bytes gzip | RSS MiB | CPU ms/scrape.
+With --format, the scrapes ask for that exposition format as Prometheus
+does (its Accept header), the answer's Content-Type is checked, and the row
+has the format after streams.
 """
 import argparse
 import gzip
@@ -16,14 +19,30 @@ import statistics
 import sys
 import time
 
+# Prometheus 2.42's Accept headers: text only, and with native histograms on
+ACCEPT = {
+    "text": "text/plain;version=0.0.4",
+    "protobuf": "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,"
+                "application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,"
+                "text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+}
+CONTENT_TYPE = {
+    "text": "text/plain; version=0.0.4; charset=utf-8",
+    "protobuf": "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited",
+}
 
-def get(conn, path, gz=False):
+
+def get(conn, path, gz=False, fmt=None):
     headers = {"Accept-Encoding": "gzip"} if gz else {}
+    if fmt:
+        headers["Accept"] = ACCEPT[fmt]
     conn.request("GET", path, headers=headers)
     resp = conn.getresponse()
     body = resp.read()
     if resp.status != 200:
         raise RuntimeError(f"GET {path}: HTTP {resp.status}")
+    if fmt and resp.getheader("Content-Type") != CONTENT_TYPE[fmt]:
+        raise RuntimeError(f"GET {path} as {fmt}: Content-Type {resp.getheader('Content-Type')}")
     return resp, body
 
 
@@ -49,6 +68,7 @@ def main():
     ap.add_argument("--streams", type=int, required=True)
     ap.add_argument("--scrapes", type=int, default=200)
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--format", choices=sorted(ACCEPT), help="ask for this format (a column of the row)")
     ap.add_argument("--wait-only", action="store_true",
                     help="return once the streams are reported, measure nothing")
     a = ap.parse_args()
@@ -75,11 +95,11 @@ def main():
     plain = 0
     for _ in range(a.scrapes):
         t0 = time.perf_counter()
-        _, body = get(conn, "/metrics")
+        _, body = get(conn, "/metrics", fmt=a.format)
         times.append((time.perf_counter() - t0) * 1000)
         plain = len(body)
     cpu = cpu_seconds(a.pid) - cpu0
-    resp, zbody = get(conn, "/metrics", gz=True)
+    resp, zbody = get(conn, "/metrics", gz=True, fmt=a.format)
     if resp.getheader("Content-Encoding") == "gzip":
         gzip.decompress(zbody)  # a corrupt body must fail the benchmark
         zbytes = str(len(zbody))
@@ -87,7 +107,8 @@ def main():
         zbytes = "not gzipped"
     times.sort()
     p99 = times[min(len(times) - 1, int(round(0.99 * len(times))) - 1)]
-    print(f"| {a.streams} | {statistics.median(times):.2f} | {p99:.2f} | {plain} | {zbytes} "
+    fmt = f" {a.format} |" if a.format else ""
+    print(f"| {a.streams} |{fmt} {statistics.median(times):.2f} | {p99:.2f} | {plain} | {zbytes} "
           f"| {rss_mib(a.pid):.1f} | {cpu / a.scrapes * 1000:.2f} |")
 
 

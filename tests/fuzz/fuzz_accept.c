@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_accept.c: libFuzzer target for the request headers the exporter
- * interprets itself: Accept (expo_negotiate) and Accept-Encoding
- * (http_accepts_gzip). Both get the same NUL-terminated header value.
+ * interprets itself: Accept (expo_negotiate: text, OpenMetrics or protobuf)
+ * and Accept-Encoding (http_accepts_gzip). Both get the same NUL-terminated
+ * header value.
  */
 #include <stddef.h>
 #include <stdint.h>

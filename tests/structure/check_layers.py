@@ -19,6 +19,12 @@ Every .c and .h under userspace/ must sit at the top or in a listed
 layer's folder, and every .c must have its object: a unit outside the
 check's view is an error, not a pass. Exit status 1 on any failure.
 
+Generated code belongs to a layer too: OUT/gen/LAYER/**.c and .h (the
+build generates them there, as the protobuf messages of the exposition
+layer) are units of LAYER named after the file (exposition/metrics.pb-c),
+their objects in OUT/obj/gen/LAYER/, and they are held to the same rules. A
+folder in OUT/gen that is no layer is an error.
+
 Usage: check_layers.py OUT LAYER...   (e.g. build base config exposition web probes collect)
 """
 import glob
@@ -30,16 +36,22 @@ import sys
 OUT = sys.argv[1] if len(sys.argv) > 1 else "build"
 LAYERS = sys.argv[2:]
 TOP = "(wiring)"
+GEN = os.path.normpath(f"{OUT}/gen")
 CC = os.environ.get("CC", "gcc")
-CFLAGS = ["-std=gnu11", "-D_GNU_SOURCE", f"-I{OUT}", "-Ibpf", "-Iusdt", "-Iuserspace",
-          '-DDWCP_BPF_VERSION="0"', '-DDWCP_BPF_GIT_COMMIT="0"']
+CFLAGS = ["-std=gnu11", "-D_GNU_SOURCE", f"-I{OUT}", *[f"-I{GEN}/{layer}" for layer in LAYERS],
+          "-Ibpf", "-Iusdt", "-Iuserspace", '-DDWCP_BPF_VERSION="0"', '-DDWCP_BPF_GIT_COMMIT="0"']
 RANK = {layer: i for i, layer in enumerate(LAYERS)}
 RANK[TOP] = len(LAYERS)
 
 
 def unit_of(path):
-    """userspace/LAYER/NAME.[ch] -> LAYER/NAME, userspace/NAME.[ch] -> NAME; None outside userspace/."""
-    parts = os.path.normpath(path).split(os.sep)
+    """userspace/LAYER/NAME.[ch] -> LAYER/NAME, userspace/NAME.[ch] -> NAME,
+    OUT/gen/LAYER/**/NAME.[ch] -> LAYER/NAME; None elsewhere."""
+    path = os.path.normpath(path)
+    if path.startswith(GEN + os.sep):
+        parts = os.path.relpath(path, GEN).split(os.sep)
+        return f"{parts[0]}/{os.path.splitext(parts[-1])[0]}" if parts[0] in RANK else None
+    parts = path.split(os.sep)
     if parts[0] != "userspace":
         return None
     name = os.path.splitext(parts[-1])[0]
@@ -58,11 +70,25 @@ def outside_view():
         if len(parts) == 3 and parts[1] in RANK or len(parts) == 2:
             continue
         bad.append(path)
+    for path in sorted(glob.glob(f"{GEN}/*")):
+        if os.path.basename(path) not in RANK:
+            bad.append(path)
     return bad
 
 
+def generated():
+    return sorted(p for layer in LAYERS for p in glob.glob(f"{GEN}/{layer}/**/*.c", recursive=True))
+
+
 def sources():
-    return sorted(glob.glob("userspace/*.c") + [p for layer in LAYERS for p in glob.glob(f"userspace/{layer}/*.c")])
+    return sorted(glob.glob("userspace/*.c") + [p for layer in LAYERS for p in glob.glob(f"userspace/{layer}/*.c")]) \
+        + generated()
+
+
+def object_of(src):
+    if src.startswith(GEN + os.sep):
+        return f"{OUT}/obj/gen/{os.path.splitext(os.path.relpath(src, GEN))[0]}.o"
+    return f"{OUT}/obj/{os.path.splitext(src)[0]}.o"
 
 
 def include_edges():
@@ -89,7 +115,7 @@ def include_edges():
 def call_edges(missing):
     defined, needed = {}, {}
     for src in sources():
-        obj = f"{OUT}/obj/{os.path.splitext(src)[0]}.o"
+        obj = object_of(src)
         if not os.path.exists(obj):
             missing.append(f"{src}: no object {obj} (run make first)")
             continue

@@ -53,6 +53,48 @@ static void test_negotiate(void **state)
 		{ "  application/openmetrics-text  ;  version=1.0.0 ; q=1.0  ", EXPO_FORMAT_OPENMETRICS_1_0_0 },
 		{ "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", EXPO_FORMAT_TEXT_0_0_4 },
 		{ "application/openmetrics-text;version=1.0.0;charset=utf-8", EXPO_FORMAT_OPENMETRICS_1_0_0 },
+		/* protobuf: Prometheus 2.42's scrape header with native histograms on
+		 * (scrape/scrape.go's scrapeAcceptHeaderWithProtobuf, as in its binary) */
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,"
+		  "application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,"
+		  "text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+		  EXPO_FORMAT_PROTOBUF },
+		{ "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited",
+		  EXPO_FORMAT_PROTOBUF },
+		{ "Application/Vnd.Google.Protobuf;Proto=\"io.prometheus.client.MetricFamily\";Encoding=delimited",
+		  EXPO_FORMAT_PROTOBUF },
+		/* both parameters are required, with exactly these values */
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily", EXPO_FORMAT_TEXT_0_0_4 },
+		{ "application/vnd.google.protobuf;encoding=delimited", EXPO_FORMAT_TEXT_0_0_4 },
+		{ "application/vnd.google.protobuf", EXPO_FORMAT_TEXT_0_0_4 },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
+		  EXPO_FORMAT_TEXT_0_0_4 },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=compact-text",
+		  EXPO_FORMAT_TEXT_0_0_4 },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.Metric;encoding=delimited",
+		  EXPO_FORMAT_TEXT_0_0_4 },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.metricfamily;encoding=delimited",
+		  EXPO_FORMAT_TEXT_0_0_4 },
+		/* by q-values */
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,"
+		  "application/openmetrics-text;version=1.0.0",
+		  EXPO_FORMAT_OPENMETRICS_1_0_0 },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,"
+		  "text/plain;q=0.6",
+		  EXPO_FORMAT_TEXT_0_0_4 },
+		{ "text/plain;q=0.5,application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+		  "encoding=delimited;q=0.5",
+		  EXPO_FORMAT_PROTOBUF },
+		{ "application/openmetrics-text,application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+		  "encoding=delimited",
+		  EXPO_FORMAT_PROTOBUF },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0",
+		  EXPO_FORMAT_TEXT_0_0_4 },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=x",
+		  EXPO_FORMAT_TEXT_0_0_4 }, /* malformed: ignored */
+		{ "application/*", EXPO_FORMAT_TEXT_0_0_4 },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;;,;=,",
+		  EXPO_FORMAT_PROTOBUF },
 	};
 	char *longhdr;
 	size_t n = 100000, off = 0;

@@ -49,7 +49,18 @@ struct client {
 	int got;            /* the render its result came from */
 	int rc;
 	char eof;
+	char kind; /* the body's format: 't'ext, 'o'penmetrics, 'p'rotobuf, '?' */
 };
+
+/* Which format a body is in: protobuf is binary, its first byte a length. */
+static char kind_of(const struct scrape_result *r)
+{
+	if (!r || !r->len)
+		return '?';
+	if (!memcmp(r->text, "# HELP ", 7))
+		return strstr(r->text, "# EOF\n") ? 'o' : 't';
+	return memmem(r->text, r->len, "render_index", 12) ? 'p' : '?';
+}
 
 static void *client(void *arg)
 {
@@ -62,17 +73,20 @@ static void *client(void *arg)
 	c->got = r ? index_of(r) : -2;
 	c->rc = r ? r->rc : -12;
 	c->eof = r && strstr(r->text, "# EOF\n") ? 'y' : 'n';
+	c->kind = kind_of(r);
 	scrape_result_put(r);
 	expo_writer_free(w);
 	return NULL;
 }
 
-static void run_clients(struct scrape_share *share, struct client *cs, int n, enum expo_format f)
+/* n clients at once; f < 0: the formats in turn */
+static void run_clients(struct scrape_share *share, struct client *cs, int n, int f)
 {
 	pthread_t t[64];
 
 	for (int i = 0; i < n; i++) {
-		cs[i] = (struct client){ .share = share, .format = f };
+		cs[i] = (struct client){ .share = share,
+					 .format = f >= 0 ? (enum expo_format)f : (enum expo_format)(i % SCRAPE_SHARE_FORMATS) };
 		assert_int_equal(pthread_create(&t[i], NULL, client, &cs[i]), 0);
 	}
 	for (int i = 0; i < n; i++)
@@ -126,6 +140,28 @@ static void test_concurrent_scrapes_share_fresh_renders(void **state)
 	/* 48 arrivals within a few ms, 20 ms renders: a handful of renders */
 	if (renders > 8)
 		fail_msg("%llu renders for 48 concurrent scrapes", (unsigned long long)renders);
+	scrape_share_free(&share);
+}
+
+/* Each format has its own renders: a scrape never gets another format's body. */
+static void test_each_format_shares_its_own_renders(void **state)
+{
+	(void)state;
+	struct scrape_share share;
+	struct client cs[48];
+	const char want[] = { [EXPO_FORMAT_TEXT_0_0_4] = 't', [EXPO_FORMAT_OPENMETRICS_1_0_0] = 'o',
+			      [EXPO_FORMAT_PROTOBUF] = 'p' };
+
+	atomic_store(&renders_started, 0);
+	render_rc = 0;
+	scrape_share_init(&share);
+	run_clients(&share, cs, 48, -1);
+	for (int i = 0; i < 48; i++) {
+		assert_int_equal(cs[i].rc, 0);
+		if (cs[i].kind != want[cs[i].format])
+			fail_msg("client %d asked for format %d and got a body of kind %c", i, cs[i].format,
+				 cs[i].kind);
+	}
 	scrape_share_free(&share);
 }
 
@@ -233,6 +269,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alone_every_scrape_renders),
 		cmocka_unit_test(test_concurrent_scrapes_share_fresh_renders),
+		cmocka_unit_test(test_each_format_shares_its_own_renders),
 		cmocka_unit_test(test_a_failed_render_fails_its_sharers),
 		cmocka_unit_test(test_a_shared_result_is_compressed_once),
 	};

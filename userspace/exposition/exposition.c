@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * exposition.c: the Prometheus text 0.0.4 / OpenMetrics 1.0.0 writer.
+ * exposition.c: the Prometheus text 0.0.4 / OpenMetrics 1.0.0 writer, and
+ * the front of the protobuf one (expo_protobuf.c encodes).
  *
  * Everything is appended to one buffer that only grows; the names of the
  * families started since begin() live in a second reused buffer so that a
- * family started twice is caught without allocating per scrape.
+ * family started twice is caught without allocating per scrape. The rules
+ * every format shares (family names, counters with "_total", samples only
+ * inside a family) are checked here for all three; for protobuf the
+ * encoder then takes the family and its samples, and each finished family
+ * is packed into the same buffer (binary: its users go by the length).
  */
 #include "exposition/exposition.h"
+#include "exposition/expo_protobuf.h"
+#include "exposition/utf8.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -38,6 +45,8 @@ struct expo_writer {
 	bool skipping; /* the current family is a caller bug: drop its samples */
 	size_t cur_off, cur_len; /* current family name, in names */
 	enum expo_type cur_type;
+
+	struct expo_pb *pb; /* made at the first protobuf scrape */
 
 	bool failed;
 	char error[192];
@@ -107,47 +116,6 @@ static void putc_(struct expo_writer *w, char c)
 /* ---- UTF-8 repair and escaping ---- */
 
 /*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
- * byte at s does not start one. Overlong forms, surrogates and code points
- * above U+10FFFF are invalid (RFC 3629).
- */
-static size_t utf8_valid_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t need, i;
-	unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the 2nd byte */
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		need = 3;
-		if (c == 0xE0)
-			lo = 0xA0; /* overlong */
-		else if (c == 0xED)
-			hi = 0x9F; /* surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 4;
-		if (c == 0xF0)
-			lo = 0x90; /* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F; /* above U+10FFFF */
-	} else
-		return 0;
-	if (n < need)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return need;
-}
-
-#define REPLACEMENT_CHAR "\xEF\xBF\xBD"
-
-/*
  * Writes s escaped: '\\' and '\n' always, '"' when quote is set; invalid
  * UTF-8 bytes become U+FFFD. Runs of plain bytes are copied in one go.
  */
@@ -169,7 +137,7 @@ static void put_escaped(struct expo_writer *w, const char *str, bool quote)
 			continue;
 		}
 		if (c >= 0x80) {
-			l = utf8_valid_len(s + i, n - i);
+			l = expo_utf8_valid_len(s + i, n - i);
 			if (l) {
 				i += l;
 				continue;
@@ -186,7 +154,7 @@ static void put_escaped(struct expo_writer *w, const char *str, bool quote)
 		else if (c == '"')
 			put(w, "\\\"", 2);
 		else
-			put(w, REPLACEMENT_CHAR, 3);
+			put(w, EXPO_UTF8_REPLACEMENT, 3);
 		i++;
 		run = i;
 	}
@@ -208,6 +176,29 @@ static bool valid_name(const char *s, bool metric)
 	return true;
 }
 #endif
+
+/* ---- protobuf: the encoder's errors and finished families ---- */
+
+static void pb_check(struct expo_writer *w, const char *error)
+{
+	if (error)
+		fail(w, "%s", error);
+}
+
+/* Packs the family the encoder holds, if any, at the end of the buffer. */
+static void pb_flush(struct expo_writer *w)
+{
+	size_t n;
+
+	if (w->failed)
+		return;
+	pb_check(w, expo_pb_finish(w->pb, &n));
+	if (!n || !reserve(w, n))
+		return;
+	expo_pb_pack(w->pb, (uint8_t *)w->buf + w->len);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
 
 /* ---- families ---- */
 
@@ -277,6 +268,8 @@ void expo_family(struct expo_writer *w, const char *name, enum expo_type type, c
 	bool om = w->format == EXPO_FORMAT_OPENMETRICS_1_0_0;
 
 	assert(valid_name(name, true));
+	if (w->format == EXPO_FORMAT_PROTOBUF)
+		pb_flush(w); /* the previous family is complete */
 	w->in_family = false;
 	w->skipping = true;
 	if (w->failed)
@@ -294,6 +287,11 @@ void expo_family(struct expo_writer *w, const char *name, enum expo_type type, c
 	w->in_family = true;
 	w->skipping = false;
 	w->cur_type = type;
+
+	if (w->format == EXPO_FORMAT_PROTOBUF) {
+		pb_check(w, expo_pb_family(w->pb, name, type, help));
+		return;
+	}
 
 	/* OpenMetrics names a counter family without the suffix its samples carry. */
 	if (om && type == EXPO_COUNTER)
@@ -365,6 +363,23 @@ static void put_value_line(struct expo_writer *w, const char *num)
 	putc_(w, '\n');
 }
 
+/*
+ * A protobuf Metric has no name of its own: it is its family's. A gauge
+ * sample with a suffix ("x_ratio" in family "x") would be a series of
+ * another name, so protobuf refuses it as a caller bug (no collector writes
+ * one; the text formats still print it).
+ */
+static void pb_sample(struct expo_writer *w, const char *suffix, const struct expo_label *labels, size_t nlabels,
+		      double value)
+{
+	if (suffix) {
+		fail(w, "sample with suffix \"%s\": the protobuf format names every sample after its family",
+		     suffix);
+		return;
+	}
+	pb_check(w, expo_pb_sample(w->pb, labels, nlabels, value));
+}
+
 void expo_sample(struct expo_writer *w, const char *suffix, const struct expo_label *labels, size_t nlabels,
 		 double value)
 {
@@ -372,6 +387,10 @@ void expo_sample(struct expo_writer *w, const char *suffix, const struct expo_la
 
 	if (!sample_allowed(w, suffix))
 		return;
+	if (w->format == EXPO_FORMAT_PROTOBUF) {
+		pb_sample(w, suffix, labels, nlabels, value);
+		return;
+	}
 	expo_format_double(num, sizeof(num), value);
 	put_series(w, suffix, labels, nlabels, NULL, NULL);
 	put_value_line(w, num);
@@ -384,6 +403,11 @@ void expo_sample_u64(struct expo_writer *w, const char *suffix, const struct exp
 
 	if (!sample_allowed(w, suffix))
 		return;
+	if (w->format == EXPO_FORMAT_PROTOBUF) {
+		/* protobuf's values are doubles: exact up to 2^53, as Prometheus stores them */
+		pb_sample(w, suffix, labels, nlabels, (double)value);
+		return;
+	}
 	expo_format_u64(num, sizeof(num), value);
 	put_series(w, suffix, labels, nlabels, NULL, NULL);
 	put_value_line(w, num);
@@ -409,7 +433,6 @@ void expo_histogram(struct expo_writer *w, const struct expo_label *labels, size
 	char num[EXPO_NUMBER_MAX], le[EXPO_NUMBER_MAX + 2];
 	uint64_t cumulative = 0;
 
-	(void)native; /* the text formats have no native buckets */
 	if (!sample_allowed(w, NULL))
 		return;
 	if (w->cur_type != EXPO_HISTOGRAM) {
@@ -417,6 +440,12 @@ void expo_histogram(struct expo_writer *w, const struct expo_label *labels, size
 		     w->names + w->cur_off);
 		return;
 	}
+	if (w->format == EXPO_FORMAT_PROTOBUF) {
+		pb_check(w, expo_pb_histogram(w->pb, labels, nlabels, upper_bounds, bucket_counts, nbounds, sum,
+					      native));
+		return;
+	}
+	/* the text formats have no native buckets: native is left out */
 	for (size_t i = 0; i <= nbounds; i++) {
 		cumulative += bucket_counts[i];
 		if (i < nbounds) {
@@ -460,6 +489,7 @@ void expo_writer_free(struct expo_writer *w)
 	free(w->buf);
 	free(w->names);
 	free(w->seen);
+	expo_pb_free(w->pb);
 	free(w);
 }
 
@@ -474,12 +504,22 @@ void expo_writer_begin(struct expo_writer *w, enum expo_format format)
 	w->skipping = false;
 	w->failed = false;
 	w->error[0] = '\0';
+	if (format == EXPO_FORMAT_PROTOBUF) {
+		if (!w->pb)
+			w->pb = expo_pb_new();
+		if (!w->pb)
+			fail(w, "out of memory%s", NULL);
+		else
+			expo_pb_begin(w->pb);
+	}
 }
 
 void expo_writer_end(struct expo_writer *w)
 {
 	if (w->format == EXPO_FORMAT_OPENMETRICS_1_0_0)
 		put(w, "# EOF\n", 6);
+	else if (w->format == EXPO_FORMAT_PROTOBUF)
+		pb_flush(w);
 	w->in_family = false;
 }
 
@@ -515,5 +555,7 @@ const char *expo_content_type(enum expo_format f)
 {
 	if (f == EXPO_FORMAT_OPENMETRICS_1_0_0)
 		return "application/openmetrics-text; version=1.0.0; charset=utf-8";
+	if (f == EXPO_FORMAT_PROTOBUF)
+		return EXPO_PROTOBUF_CONTENT_TYPE;
 	return "text/plain; version=0.0.4; charset=utf-8";
 }

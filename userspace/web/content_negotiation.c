@@ -55,21 +55,34 @@ static int parse_qvalue(const char *b, const char *e)
 	return q > 1000 ? -1 : q;
 }
 
-enum media_kind { MEDIA_OTHER, MEDIA_OPENMETRICS, MEDIA_TEXT_PLAIN, MEDIA_TEXT_ANY, MEDIA_ANY };
+static bool value_is(const char *b, const char *e, const char *want)
+{
+	size_t n = strlen(want);
+
+	return (size_t)(e - b) == n && !memcmp(b, want, n);
+}
+
+enum media_kind { MEDIA_OTHER, MEDIA_PROTOBUF, MEDIA_OPENMETRICS, MEDIA_TEXT_PLAIN, MEDIA_TEXT_ANY, MEDIA_ANY };
 
 /*
  * One element of Accept: its kind, its q in thousandths, or false when it is
  * malformed (ignored, like a browser would). Versions other than the ones we
- * speak make the element MEDIA_OTHER.
+ * speak make the element MEDIA_OTHER, and so does protobuf without both
+ * proto=io.prometheus.client.MetricFamily and encoding=delimited (the one
+ * protobuf form served; client_golang's expfmt.Negotiate requires both
+ * too, and compares their values exactly).
  */
 static bool parse_media_range(const char *b, const char *e, enum media_kind *kind, int *q)
 {
 	const char *semi = memchr(b, ';', (size_t)(e - b));
 	const char *tb = b, *te = semi ? semi : e;
+	bool family = false, delimited = false;
 
 	*q = 1000;
 	trim(&tb, &te);
-	if (token_is(tb, te, "application/openmetrics-text"))
+	if (token_is(tb, te, "application/vnd.google.protobuf"))
+		*kind = MEDIA_PROTOBUF;
+	else if (token_is(tb, te, "application/openmetrics-text"))
 		*kind = MEDIA_OPENMETRICS;
 	else if (token_is(tb, te, "text/plain"))
 		*kind = MEDIA_TEXT_PLAIN;
@@ -111,15 +124,21 @@ static bool parse_media_range(const char *b, const char *e, enum media_kind *kin
 				*kind = MEDIA_OTHER;
 			else if (*kind == MEDIA_TEXT_PLAIN && !token_is(vb, ve, "0.0.4"))
 				*kind = MEDIA_OTHER;
+		} else if (token_is(pb, eq, "proto")) {
+			family = value_is(vb, ve, "io.prometheus.client.MetricFamily");
+		} else if (token_is(pb, eq, "encoding")) {
+			delimited = value_is(vb, ve, "delimited");
 		}
 	}
+	if (*kind == MEDIA_PROTOBUF && !(family && delimited))
+		*kind = MEDIA_OTHER;
 	return true;
 }
 
 enum expo_format expo_negotiate(const char *accept)
 {
 	/* The most specific range that matches decides a type's q (RFC 9110). */
-	int om_q = -1, text_q[3] = { -1, -1, -1 }; /* text/plain, text/any, any/any */
+	int pb_q = -1, om_q = -1, text_q[3] = { -1, -1, -1 }; /* text/plain, text/any, any/any */
 	const char *p = accept;
 	int tq;
 
@@ -135,6 +154,9 @@ enum expo_format expo_negotiate(const char *accept)
 			int *slot = NULL;
 
 			switch (kind) {
+			case MEDIA_PROTOBUF:
+				slot = &pb_q;
+				break;
 			case MEDIA_OPENMETRICS:
 				slot = &om_q;
 				break;
@@ -158,7 +180,13 @@ enum expo_format expo_negotiate(const char *accept)
 		p = comma + 1;
 	}
 	tq = text_q[0] >= 0 ? text_q[0] : text_q[1] >= 0 ? text_q[1] : text_q[2];
-	/* An explicit request for OpenMetrics wins ties: the client named it. */
+	/*
+	 * An explicit request wins ties with text: the client named it. Protobuf
+	 * wins a tie with OpenMetrics too: a client asks for it only to get
+	 * what the text formats lack (native histograms).
+	 */
+	if (pb_q > 0 && pb_q >= om_q && pb_q >= tq)
+		return EXPO_FORMAT_PROTOBUF;
 	if (om_q > 0 && om_q >= tq)
 		return EXPO_FORMAT_OPENMETRICS_1_0_0;
 	return EXPO_FORMAT_TEXT_0_0_4;

@@ -17,9 +17,13 @@
 #include "exposition/exposition.h"
 
 /*
- * NULL, empty or garbage -> text 0.0.4. OpenMetrics only when the header asks
+ * NULL, empty or garbage -> text 0.0.4. Protobuf only when the header asks
+ * for application/vnd.google.protobuf with proto=io.prometheus.client.
+ * MetricFamily and encoding=delimited, with a q-value at least as high as
+ * the best one for OpenMetrics and for text/plain; OpenMetrics when it asks
  * for application/openmetrics-text (version 1.0.0 or none) with a q-value at
  * least as high as the best one for text/plain; q=0 means not acceptable.
+ * "*" ranges count for text only: the other formats must be named.
  */
 enum expo_format expo_negotiate(const char *accept_header);
 

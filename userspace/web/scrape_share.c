@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "web/scrape_share.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,7 +34,8 @@ void scrape_share_free(struct scrape_share *s)
 	pthread_mutex_destroy(&s->lock);
 }
 
-/* The finished writer's text as a result with one reference. */
+/* The finished writer's body (binary for protobuf: copied by length) as a
+ * result with one reference. */
 static struct scrape_result *result_from(struct expo_writer *w, int rc)
 {
 	size_t len;
@@ -97,11 +99,13 @@ static struct scrape_result *lead(struct scrape_share *s, struct scrape_share_sl
 struct scrape_result *scrape_share_get(struct scrape_share *s, enum expo_format format, struct expo_writer *scratch,
 				       scrape_render_fn render, void *ctx)
 {
-	struct scrape_share_slot *slot = &s->slots[format == EXPO_FORMAT_OPENMETRICS_1_0_0];
+	/* one slot per format: each renders and shares its own body */
+	struct scrape_share_slot *slot = &s->slots[format];
 	struct scrape_result *r = NULL;
 	bool waiting = false;
 	uint64_t target;
 
+	assert((unsigned)format < SCRAPE_SHARE_FORMATS);
 	pthread_mutex_lock(&s->lock);
 	target = slot->started + 1;
 	while (slot->finished < target) {

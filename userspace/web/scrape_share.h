@@ -33,7 +33,8 @@
 
 #include "exposition/exposition.h"
 
-#define SCRAPE_SHARE_FORMATS 2 /* enum expo_format */
+#define SCRAPE_SHARE_FORMATS 3 /* enum expo_format: text, OpenMetrics, protobuf */
+_Static_assert(EXPO_FORMAT_PROTOBUF + 1 == SCRAPE_SHARE_FORMATS, "a slot for every enum expo_format");
 
 struct scrape_result {
 	atomic_uint refs;
@@ -45,7 +46,7 @@ struct scrape_result {
 	unsigned char *gzip;
 	size_t gzip_len;
 	size_t len;
-	char text[];        /* the exposition, NUL-terminated */
+	char text[];        /* the exposition, len bytes (protobuf: binary), then a NUL */
 };
 
 /* Compresses in into *out (owned by ctx, valid until the next call). */
