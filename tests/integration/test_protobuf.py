@@ -68,12 +68,44 @@ def le_key(labels):
     return tuple(sorted((k, float(v) if k == "le" else v) for k, v in labels))
 
 
-def pb_samples(pb2, families):
-    """{(name, labels): value} as the text format names the samples."""
+def native_buckets(h):
+    """{bucket index: count} of a native histogram's spans and deltas."""
+    buckets, index, count, deltas = {}, 0, 0, list(h.positive_delta)
+    assert len(deltas) == sum(span.length for span in h.positive_span), "one delta per bucket of the spans"
+    for span in h.positive_span:
+        index += span.offset
+        for _ in range(span.length):
+            count += deltas.pop(0)
+            assert count >= 0, "a bucket count below zero"
+            if count:
+                buckets[index] = count
+            index += 1
+    assert not h.negative_span and not h.negative_delta, "no observation is negative"
+    return buckets
+
+
+def is_native(h):
+    return h.HasField("schema") or h.HasField("zero_threshold") or len(h.positive_span) > 0
+
+
+def pb_samples(pb2, families, natives=None):
+    """{(name, labels): value} as the text format names the samples. A
+    histogram family with native buckets comes as two messages of its name,
+    classic then native: the native series go into natives, {(name,
+    labels): {count, sum, schema, zero_threshold, zero_count, buckets}}, and
+    each must carry the count and sum of its classic twin."""
     types = pb2.MetricType
-    samples = {}
+    samples, seen = {}, []
     for mf in families:
         assert mf.metric, "family %s without metrics" % mf.name
+        native_message = mf.type == types.Value("HISTOGRAM") and is_native(mf.metric[0].histogram)
+        if mf.name in seen:
+            assert native_message and seen[-1] == mf.name and mf.name + " native" not in seen, \
+                "family %s again, and not as the native message right after its classic one" % mf.name
+            seen.append(mf.name + " native")
+        else:
+            assert not native_message, "family %s: its native message before its classic one" % mf.name
+        seen.append(mf.name)
         for m in mf.metric:
             labels = tuple(sorted((lp.name, lp.value) for lp in m.label))
             if mf.type == types.Value("COUNTER"):
@@ -82,9 +114,21 @@ def pb_samples(pb2, families):
             elif mf.type == types.Value("GAUGE"):
                 assert m.HasField("gauge"), mf.name
                 put(samples, (mf.name, labels), m.gauge.value)
+            elif mf.type == types.Value("HISTOGRAM") and native_message:
+                h = m.histogram
+                assert is_native(h) and not h.bucket, "%s: a native message's series carry native buckets only" % mf.name
+                assert natives is not None, "native histograms where none were expected"
+                put(natives, (mf.name, labels), {
+                    "count": h.sample_count, "sum": h.sample_sum, "schema": h.schema,
+                    "zero_threshold": h.zero_threshold, "zero_count": h.zero_count, "buckets": native_buckets(h)})
+                assert h.sample_count == samples[(mf.name + "_count", labels)], (mf.name, labels)
+                assert h.sample_sum == samples[(mf.name + "_sum", labels)], (mf.name, labels)
+                assert h.zero_count + sum(natives[(mf.name, labels)]["buckets"].values()) == h.sample_count, \
+                    (mf.name, labels, "native buckets do not add up to the count")
             elif mf.type == types.Value("HISTOGRAM"):
                 h = m.histogram
                 assert m.HasField("histogram"), mf.name
+                assert not is_native(h), "%s: a classic message's series carry classic buckets only" % mf.name
                 for b in h.bucket:
                     assert b.upper_bound != float("inf"), "+Inf is left out, as client_golang does"
                     put(samples, (mf.name + "_bucket", le_key(labels + (("le", b.upper_bound),))),
@@ -131,7 +175,10 @@ def test_protobuf_matches_text_sample_by_sample(pb2, sim_binary):
 
         families = decode_delimited(pb2, body)
         names = [mf.name for mf in families]
-        assert len(names) == len(set(names)), "a family twice"
+        twice = {n for n in names if names.count(n) > 1}
+        assert twice == {"dwcp_amst_latency_seconds", "dwcp_hde_compression_ratio",
+                         "dwcp_migration_duration_seconds", "dwcp_federation_sync_duration_seconds"}, \
+            "only the histograms come twice, classic and native: %r" % twice
         types = {mf.name: pb2.MetricType.Name(mf.type) for mf in families}
         # every family type; counters named with _total, as client_golang names them
         assert {"COUNTER", "GAUGE", "HISTOGRAM"} <= set(types.values())
@@ -145,7 +192,11 @@ def test_protobuf_matches_text_sample_by_sample(pb2, sim_binary):
                 if name in helps:
                     assert helps[name] == help_text.replace("\\n", "\n").replace("\\\\", "\\"), name
 
-        pb = pb_samples(pb2, families)
+        natives = {}
+        pb = pb_samples(pb2, families, natives)
+        assert {name for name, _ in natives} == twice
+        assert {(n + "_count", l) for n, l in natives} == {k for k in pb if k[0][:-len("_count")] in twice
+                                                             and k[0].endswith("_count")}, "every series native too"
         t1, t2 = text_samples(before.decode()), text_samples(after.decode())
         assert set(pb) == set(t1) == set(t2), (set(pb) ^ set(t1), set(t1) ^ set(t2))
         histograms = [k for k in pb if k[0] == "dwcp_amst_latency_seconds_count"]
@@ -167,7 +218,9 @@ def test_protobuf_matches_text_sample_by_sample(pb2, sim_binary):
         hdrs, gz = get(exporter, PROM_PB_ACCEPT, "gzip")
         assert hdrs["Content-Type"] == PB_TYPE
         assert hdrs.get("Content-Encoding") == "gzip"
-        again = pb_samples(pb2, decode_delimited(pb2, gzip.decompress(gz)))
+        natives_again = {}
+        again = pb_samples(pb2, decode_delimited(pb2, gzip.decompress(gz)), natives_again)
+        assert natives_again == natives
         assert set(again) == set(pb)
         assert {k: v for k, v in again.items() if family_of(k[0]) not in VOLATILE} == \
             {k: v for k, v in pb.items() if family_of(k[0]) not in VOLATILE}
@@ -203,8 +256,9 @@ def test_accept_chooses_the_format():
 
 def test_prometheus_ingests_the_protobuf_scrape(sim_binary):
     """Debian's Prometheus 2.42 with native histograms on asks for protobuf
-    (PROM_PB_ACCEPT) and stores what the text format says; a histogram with
-    native buckets as a native histogram of the same count and sum."""
+    (PROM_PB_ACCEPT) and stores what the text format says, the classic
+    _bucket, _sum and _count series included; and beside them every
+    histogram series as a native histogram of the same count and sum."""
     from prom import Prometheus
     with Exporter(binaries=(sim_binary,)) as exporter, \
             Sim(*SIM_ARGS, "--wait-for-tracer", "20", binary=sim_binary) as sim:
@@ -215,26 +269,26 @@ def test_prometheus_ingests_the_protobuf_scrape(sim_binary):
             prom.wait_for(lambda: prom.query('up{job="dwcp"} == 1'), 20, "a successful scrape")
             target = prom.targets()[0]
             assert target["health"] == "up" and not target["lastError"], target
-            stored, native = {}, set()
+            stored, native = {}, {}
             for r in prom.query('{__name__=~"dwcp_.+", job="dwcp"}'):
                 labels = {k: v for k, v in r["metric"].items() if k not in ("job", "instance")}
                 name = labels.pop("__name__")
                 if "histogram" in r:
-                    # a series with native buckets: Prometheus 2.42 stores
-                    # the native histogram alone (no _bucket series); its
-                    # count and sum are the text's _count and _sum
-                    labels = tuple(sorted(labels.items()))
                     h = r["histogram"][1]
                     assert sum(float(b[3]) for b in h.get("buckets", [])) == float(h["count"]), (name, h)
-                    native.add((name, labels))
-                    put(stored, (name + "_count", labels), float(h["count"]))
-                    put(stored, (name + "_sum", labels), float(h["sum"]))
+                    put(native, (name, tuple(sorted(labels.items()))), (float(h["count"]), float(h["sum"])))
                     continue
                 key = (name, le_key(labels.items()) if name.endswith("_bucket") else tuple(sorted(labels.items())))
                 put(stored, key, float(r["value"][1]))
             text = {k: v for k, v in text_samples(exporter.scrape()).items()
-                    if k[0].startswith("dwcp_") and family_of(k[0]) not in VOLATILE
-                    and not (k[0].endswith("_bucket") and
-                             (k[0][:-len("_bucket")], tuple(kv for kv in k[1] if kv[0] != "le")) in native)}
+                    if k[0].startswith("dwcp_") and family_of(k[0]) not in VOLATILE}
             stored = {k: v for k, v in stored.items() if family_of(k[0]) not in VOLATILE}
+            # the classic series, exactly as the text format has them
             assert stored == text
+            # every histogram series natively too, with the text's count and sum
+            counts = {(k[0][:-len("_count")], k[1]) for k in text if k[0].endswith("_count")
+                      and (k[0][:-len("_count")] + "_bucket") in {n for n, _ in text}}
+            assert set(native) == counts
+            for (name, labels), (count, total) in native.items():
+                assert count == text[(name + "_count", labels)], (name, labels)
+                assert total == text[(name + "_sum", labels)], (name, labels)

@@ -152,7 +152,9 @@ static void test_counter_gauge_histogram(void **state)
 	release(&d);
 }
 
-/* One native histogram series; returns the decoded family (release it). */
+/* One native histogram series: two messages of its family, the classic
+ * buckets first, then the native ones. Returns the native message's
+ * histogram (release d). */
 static Io__Prometheus__Client__Histogram *native_series(struct expo_writer *w, struct decoded *d,
 							 const struct expo_native_buckets *nb)
 {
@@ -166,8 +168,23 @@ static Io__Prometheus__Client__Histogram *native_series(struct expo_writer *w, s
 	expo_histogram(w, NULL, 0, &bound, counts, 1, 1.0, nb);
 	expo_writer_end(w);
 	decode(w, d);
-	assert_int_equal(d->n, 1);
-	return d->f[0]->metric[0]->histogram;
+	assert_int_equal(d->n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const Io__Prometheus__Client__Histogram *h = d->f[i]->metric[0]->histogram;
+
+		assert_string_equal(d->f[i]->name, "h_seconds");
+		assert_int_equal(d->f[i]->type, IO__PROMETHEUS__CLIENT__METRIC_TYPE__HISTOGRAM);
+		assert_int_equal(d->f[i]->n_metric, 1);
+		assert_int_equal(h->sample_count, counts[0] + counts[1]);
+		assert_true(h->sample_sum == 1.0);
+		/* classic: the bucket, no native field; native: the opposite */
+		assert_int_equal(h->n_bucket, i == 0 ? 1 : 0);
+		assert_int_equal(h->has_schema, i == 1);
+		assert_int_equal(h->has_zero_threshold, i == 1);
+	}
+	assert_int_equal(d->f[0]->metric[0]->histogram->n_positive_span, 0);
+	assert_int_equal(d->f[0]->metric[0]->histogram->bucket[0]->cumulative_count, counts[0]);
+	return d->f[1]->metric[0]->histogram;
 }
 
 static void assert_spans(const Io__Prometheus__Client__Histogram *h, const int32_t (*spans)[2], size_t nspans,
@@ -212,9 +229,9 @@ static void test_native_spans_and_gaps(void **state)
 	assert_true(h->has_zero_count);
 	assert_int_equal(h->zero_count, 6);
 	assert_spans(h, spans, 2, deltas, 8);
-	/* the classic buckets are still there */
-	assert_int_equal(h->n_bucket, 1);
-	assert_int_equal(h->bucket[0]->cumulative_count, 6);
+	/* the classic buckets are in the family's first message */
+	assert_int_equal(d.f[0]->metric[0]->histogram->n_bucket, 1);
+	assert_int_equal(d.f[0]->metric[0]->histogram->bucket[0]->cumulative_count, 6);
 	release(&d);
 }
 

@@ -9,6 +9,17 @@
  * messages laid out in arrays that no longer move, and the pointers set. protobuf-c packs them
  * (protobuf_c_message_pack); the varint length before each message is the
  * one byte format written here, as protobuf-c has no public helper for it.
+ *
+ * A histogram family whose series have native buckets goes out as two
+ * messages of the same name: first every series with its classic buckets
+ * only, then every series with its native buckets only (both with count
+ * and sum). Prometheus reads a family as native or as classic by its first
+ * series, and 2.42 then stores only that kind (2.45 added
+ * scrape_classic_histograms): so one message with both, as client_golang
+ * sends, would take the classic _bucket, _sum and _count series from every
+ * rule, alert and dashboard the moment an operator turns native histograms
+ * on. Split, each Prometheus stores the classic series as before, and the
+ * native histogram beside them when it asks for native histograms.
  */
 #include "exposition/expo_protobuf.h"
 
@@ -86,7 +97,8 @@ struct expo_pb {
 	ARRAY(pb_label_pair *) lpp;
 	ARRAY(pb_bucket *) bp;
 	ARRAY(pb_span *) sp;
-	size_t packed, prefix; /* message bytes, varint bytes */
+	bool has_native;        /* a histogram series of this family has native buckets */
+	size_t packed[2], prefix[2]; /* per message (classic, native): bytes, varint bytes */
 
 	char error[224];
 };
@@ -201,6 +213,7 @@ const char *expo_pb_family(struct expo_pb *pb, const char *name, enum expo_type 
 {
 	pb->strs.n = pb->metrics.n = pb->labels.n = pb->b.n = pb->s.n = pb->deltas.n = 0;
 	pb->type = type;
+	pb->has_native = false;
 	pb->name = add_string(pb, name, false); /* trusted: checked by the writer */
 	pb->help = add_string(pb, help ? help : "", true);
 	if (pb->name == SIZE_MAX || pb->help == SIZE_MAX)
@@ -338,6 +351,7 @@ static const char *add_native(struct expo_pb *pb, struct rec_metric *m, const st
 		return error(pb, "histogram \"%s\": native buckets hold %llu observations, classic buckets %llu",
 			     str(pb, pb->name), (unsigned long long)total, (unsigned long long)m->count);
 	m->native = true;
+	pb->has_native = true;
 	m->schema = nb->schema;
 	m->zero_threshold = nb->zero_threshold;
 	m->zero_count = nb->zero_count;
@@ -410,15 +424,21 @@ static bool reserve_messages(struct expo_pb *pb)
 	       RESERVE(pb->bp, nb) && RESERVE(pb->sp, ns);
 }
 
-static void lay_out_histogram(struct expo_pb *pb, const struct rec_metric *r, Io__Prometheus__Client__Histogram *h)
+/* Which buckets a histogram message carries (see the top of the file). */
+enum part { PART_CLASSIC, PART_NATIVE, PART_BOTH };
+
+static void lay_out_histogram(struct expo_pb *pb, const struct rec_metric *r, Io__Prometheus__Client__Histogram *h,
+			      enum part part)
 {
 	*h = (Io__Prometheus__Client__Histogram)IO__PROMETHEUS__CLIENT__HISTOGRAM__INIT;
 	h->has_sample_count = h->has_sample_sum = 1;
 	h->sample_count = r->count;
 	h->sample_sum = r->sum;
-	h->n_bucket = r->nbuckets;
-	h->bucket = r->nbuckets ? pb->bp.v + r->bucket0 : NULL;
-	if (!r->native)
+	if (part != PART_NATIVE) {
+		h->n_bucket = r->nbuckets;
+		h->bucket = r->nbuckets ? pb->bp.v + r->bucket0 : NULL;
+	}
+	if (!r->native || part == PART_CLASSIC)
 		return;
 	h->has_schema = h->has_zero_threshold = h->has_zero_count = 1;
 	h->schema = r->schema;
@@ -431,7 +451,7 @@ static void lay_out_histogram(struct expo_pb *pb, const struct rec_metric *r, Io
 }
 
 /* The messages from the records; the arrays no longer move from here on. */
-static void lay_out(struct expo_pb *pb)
+static void lay_out(struct expo_pb *pb, enum part part)
 {
 	static const Io__Prometheus__Client__MetricType types[] = {
 		[EXPO_COUNTER] = IO__PROMETHEUS__CLIENT__METRIC_TYPE__COUNTER,
@@ -471,7 +491,7 @@ static void lay_out(struct expo_pb *pb)
 			break;
 		case EXPO_HISTOGRAM:
 			m->histogram = &pb->histograms.v[i];
-			lay_out_histogram(pb, r, m->histogram);
+			lay_out_histogram(pb, r, m->histogram, part);
 			break;
 		}
 		pb->mp.v[i] = m;
@@ -485,6 +505,18 @@ static void lay_out(struct expo_pb *pb)
 	pb->family.metric = pb->mp.v;
 }
 
+/* The parts a family goes out in: one message, or a histogram family's
+ * classic and native messages. */
+static enum part first_part(const struct expo_pb *pb)
+{
+	return pb->has_native ? PART_CLASSIC : PART_BOTH;
+}
+
+static size_t nparts(const struct expo_pb *pb)
+{
+	return pb->has_native ? 2 : 1;
+}
+
 const char *expo_pb_finish(struct expo_pb *pb, size_t *size)
 {
 	*size = 0;
@@ -496,23 +528,28 @@ const char *expo_pb_finish(struct expo_pb *pb, size_t *size)
 		return NULL;
 	if (!reserve_messages(pb))
 		return out_of_memory(pb);
-	lay_out(pb);
-	pb->packed = protobuf_c_message_get_packed_size(&pb->family.base);
-	pb->prefix = varint_len(pb->packed);
-	*size = pb->prefix + pb->packed;
+	for (size_t i = 0; i < nparts(pb); i++) {
+		lay_out(pb, first_part(pb) + i);
+		pb->packed[i] = protobuf_c_message_get_packed_size(&pb->family.base);
+		pb->prefix[i] = varint_len(pb->packed[i]);
+		*size += pb->prefix[i] + pb->packed[i];
+	}
 	return NULL;
 }
 
 void expo_pb_pack(struct expo_pb *pb, uint8_t *out)
 {
-	size_t v = pb->packed, n;
+	for (size_t i = 0; i < nparts(pb); i++) {
+		size_t v = pb->packed[i], n;
 
-	/* the length as a base-128 varint, low 7 bits first */
-	for (n = 0; v >= 0x80; v >>= 7)
-		out[n++] = (uint8_t)(v | 0x80);
-	out[n++] = (uint8_t)v;
-	assert(n == pb->prefix);
-	n = protobuf_c_message_pack(&pb->family.base, out + n);
-	assert(n == pb->packed);
-	(void)n;
+		lay_out(pb, first_part(pb) + i);
+		/* the length as a base-128 varint, low 7 bits first */
+		for (n = 0; v >= 0x80; v >>= 7)
+			out[n++] = (uint8_t)(v | 0x80);
+		out[n++] = (uint8_t)v;
+		assert(n == pb->prefix[i]);
+		n += protobuf_c_message_pack(&pb->family.base, out + n);
+		assert(n == pb->prefix[i] + pb->packed[i]);
+		out += n;
+	}
 }

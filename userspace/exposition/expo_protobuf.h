@@ -11,7 +11,9 @@
  *     preceded by its length as a varint: the "encoding=delimited" stream
  *     Prometheus reads, one message per family.
  *   - Native histograms: the spans and deltas of client_golang's
- *     makeBuckets() from a series' struct expo_native_buckets.
+ *     makeBuckets() from a series' struct expo_native_buckets. A histogram
+ *     family with native buckets is packed as two messages of its name,
+ *     the classic buckets and the native ones (why: expo_protobuf.c).
  *
  * Calls go exposition.c -> here: expo_pb_family() starts a family (the
  * previous one must have been taken with expo_pb_finish()), the samples
@@ -55,13 +57,13 @@ const char *expo_pb_histogram(struct expo_pb *pb, const struct expo_label *label
 			      double sum, const struct expo_native_buckets *native);
 
 /*
- * Ends the current family: *size is the bytes of its delimited message, 0
+ * Ends the current family: *size is the bytes of its delimited messages, 0
  * when there is none to write (no family, or one without samples, which
  * client_golang leaves out as well).
  */
 const char *expo_pb_finish(struct expo_pb *pb, size_t *size);
 
-/* Writes the finished family's size bytes to out. */
+/* Writes the finished family's size bytes to out: its one or two messages. */
 void expo_pb_pack(struct expo_pb *pb, uint8_t *out);
 
 #endif /* DWCP_EXPO_PROTOBUF_H */
