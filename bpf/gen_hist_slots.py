@@ -24,6 +24,7 @@ there by the real bound too. Everything is integer arithmetic: no float.
 
 Usage: gen_hist_slots.py OUT.h   (the Makefile writes $(OUT)/dwcp_hist_slots.h)
 """
+import os
 import sys
 
 SCHEMA = 3
@@ -154,7 +155,6 @@ def main():
     out += ["#endif /* DWCP_HIST_SLOTS_H */", ""]
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write("\n".join(out))
-    import os
     os.replace(sys.argv[1] + ".tmp", sys.argv[1])
 
 

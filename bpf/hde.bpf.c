@@ -15,7 +15,7 @@ DWCP_HIST_TABLES(compression, COMPRESSION);
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, DWCP_MAX_LABELS);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* histograms: dwcp_maps.h */
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* 4 KB a series per CPU: bpf/README.md */
 	__type(key, struct dwcp_label_key);
 	__type(value, struct dwcp_hde_type_stats);
 } hde_by_type SEC(".maps");

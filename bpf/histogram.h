@@ -17,11 +17,11 @@
  * buckets, whose bounds are the round numbers operators write in PromQL
  * ("le"), and with native buckets of schema 3, whose bounds are the powers
  * of 2^(1/8) of the base unit (seconds, ratio): eight per power of two, so
- * a quantile is good to about 4%. The bounds of both kinds, rounded down to
- * the raw unit, are the slot bounds (bpf/gen_hist_slots.py writes them into
- * dwcp_hist_slots.h at build time, with every kind's classic bounds), and a
- * value is counted once, in its slot: the slot with the first bound >= the
- * value, upper bounds inclusive as in Prometheus. Slot 0 (bound 0) is the
+ * a quantile is off by one bucket (9%) at most. The bounds of both kinds,
+ * rounded down to the raw unit, are the slot bounds (bpf/gen_hist_slots.py
+ * writes them into dwcp_hist_slots.h at build time, with every kind's
+ * classic bounds), and a value is counted once, in its slot: the slot with
+ * the first bound >= the value, upper bounds inclusive as in Prometheus. Slot 0 (bound 0) is the
  * zero bucket. The exporter sums slots into either kind of bucket, so the
  * classic and the native counts of one scrape are the same observations,
  * whatever runs concurrently; the count is their total.

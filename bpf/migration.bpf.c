@@ -22,7 +22,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, DWCP_MAX_LABELS);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* histograms: dwcp_maps.h */
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* 4 KB a series per CPU: bpf/README.md */
 	__type(key, struct dwcp_migration_outcome_key);
 	__type(value, struct dwcp_hist);
 } migration_outcomes SEC(".maps");
