@@ -267,7 +267,9 @@ static enum MHD_Result serve_metrics(struct http_server *s, struct MHD_Connectio
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, expo_content_type(fmt));
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	/* the format follows Accept, the encoding Accept-Encoding: a cache
+	 * must key on both */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
 	if (gz)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	return queue(s, c, MHD_HTTP_OK, r);
