@@ -69,7 +69,7 @@ class Bpftrace:
     def stop(self, timeout=240):
         """interrupt(), then its exit status. Detaching takes a loaded host
         (qemu guests beside these tests) over 30 s at times, and over 120 s
-        was seen on an AMD host."""
+        was seen on one host."""
         if self.proc.poll() is None:
             self.interrupt()
             try:

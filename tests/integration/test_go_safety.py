@@ -42,8 +42,11 @@ class SignalWatch:
         self.out = tempfile.TemporaryFile(mode="w+")
         script = ('tracepoint:signal:signal_deliver /pid == %d && (args->sig == %d || args->sig == %d)/ '
                   '{ @[args->sig, ustack(1)] = count(); }' % (pid, SIGURG, SIGPROF))
+        # bpftrace 0.17 caches no symbols when ASLR is on: every stack it
+        # prints at exit would load the Go binary's symbol table anew (over
+        # 180 s on a loaded host); one process is traced, so a cache is right
         self.proc = subprocess.Popen(["bpftrace", "-e", script], stdout=self.out, stderr=subprocess.STDOUT,
-                                     text=True)
+                                     text=True, env={**os.environ, "BPFTRACE_CACHE_USER_SYMBOLS": "1"})
         wait_for(lambda: "Attaching" in self.text() or self.proc.poll() is not None, 30, "bpftrace")
         assert self.proc.poll() is None, self.text()
 
@@ -56,7 +59,7 @@ class SignalWatch:
         if self.proc.poll() is None:
             self.proc.send_signal(2)
             try:
-                self.proc.wait(180)  # it symbolizes every stack it kept
+                self.proc.wait(180)  # it symbolizes every stack it kept (cached: seconds)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
