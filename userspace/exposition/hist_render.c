@@ -72,13 +72,15 @@ void hist_sum_slots(enum dwcp_hist_kind kind, const struct dwcp_hist *hist, uint
 	native->first_index = first;
 	for (size_t s = 1; s < k->nslots; s++) {
 		uint64_t n = hist->slots[s];
+		size_t bucket;
 
 		if (!n)
 			continue;
+		bucket = (size_t)(k->slot_native[s] - first);
 		classic[k->slot_classic[s]] += n;
-		native->counts[k->slot_native[s] - first] += n;
-		if (native->used == 0 || (size_t)(k->slot_native[s] - first) + 1 > native->used)
-			native->used = (size_t)(k->slot_native[s] - first) + 1;
+		native->counts[bucket] += n;
+		if (bucket + 1 > native->used)
+			native->used = bucket + 1;
 	}
 }
 
