@@ -109,9 +109,15 @@ def proc_status(pid):
 
 def thread_statuses(pid):
     """/proc/PID/task/*/status of every thread: capabilities are per thread,
-    and the HTTP threads are the ones that face the network."""
-    return [proc_status(int(t.name)) for t in Path("/proc/%d/task" % pid).iterdir()
-            if (t / "status").exists()]
+    and the HTTP threads are the ones that face the network. A thread that
+    ends between the listing and the read (ESRCH) has nothing left to check."""
+    statuses = []
+    for t in Path("/proc/%d/task" % pid).iterdir():
+        try:
+            statuses.append(proc_status(int(t.name)))
+        except (ProcessLookupError, FileNotFoundError):
+            continue
+    return statuses
 
 
 def assert_capability_sets(pid, permitted, bounding, ambient, no_new_privs=True):
