@@ -542,7 +542,10 @@ void expo_pb_pack(struct expo_pb *pb, uint8_t *out)
 	for (size_t i = 0; i < nparts(pb); i++) {
 		size_t v = pb->packed[i], n;
 
-		lay_out(pb, first_part(pb) + i);
+		/* one part stands as expo_pb_finish() laid it out; of two, the
+		 * native one was laid out last */
+		if (nparts(pb) > 1)
+			lay_out(pb, first_part(pb) + i);
 		/* the length as a base-128 varint, low 7 bits first */
 		for (n = 0; v >= 0x80; v >>= 7)
 			out[n++] = (uint8_t)(v | 0x80);
